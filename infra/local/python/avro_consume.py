@@ -1,0 +1,61 @@
+"""Reads Avro records with Confluent's Python client and prints them as JSON lines.
+
+A foreign reader for the integration tests: if it decodes what the project produced, the
+project speaks the Confluent wire format and the registry protocol as everyone else does.
+
+usage: avro_consume.py BROKERS REGISTRY_URL TOPIC GROUP COUNT TIMEOUT_S
+"""
+
+import json
+import sys
+import time
+
+from confluent_kafka import Consumer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+
+def main() -> int:
+    brokers, registry_url, topic, group, count, timeout_s = sys.argv[1:7]
+    deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+    consumer = Consumer(
+        {
+            "bootstrap.servers": brokers,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed",
+        }
+    )
+    consumer.subscribe([topic])
+    wanted, deadline, seen = int(count), time.monotonic() + float(timeout_s), 0
+    try:
+        while seen < wanted and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None:
+                continue
+            if message.error():
+                print(f"kafka error: {message.error()}", file=sys.stderr)
+                return 2
+            raw = message.value()
+            value = deserializer(raw, SerializationContext(topic, MessageField.VALUE))
+            key = message.key()
+            print(
+                json.dumps(
+                    {
+                        "key": key.decode() if key is not None else None,
+                        "schemaId": int.from_bytes(raw[1:5], "big"),
+                        "value": value,
+                    },
+                    default=str,
+                ),
+                flush=True,
+            )
+            seen += 1
+    finally:
+        consumer.close()
+    return 0 if seen == wanted else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

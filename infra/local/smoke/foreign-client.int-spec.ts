@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Kafka } from 'kafkajs';
+import { loadConfig } from '@app/config';
+import { createTopic, testKafka, testProducer, uniqueName } from '@app/testing';
+import { ensurePythonClient } from '../src/python-client';
+
+const config = loadConfig();
+
+describe("a record the project produced, read by Confluent's own Python client", () => {
+  let kafka: Kafka;
+  beforeAll(() => {
+    kafka = testKafka(config);
+  });
+
+  it('decodes through the registry to the fields that were sent', async () => {
+    const topic = uniqueName('smoke.foreign');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopic(admin, topic);
+    await admin.disconnect();
+
+    const registry = new SchemaRegistry({ host: config.registry.url });
+    const schema = {
+      type: 'record',
+      name: 'ForeignCheck',
+      namespace: 'fr.marseille.cortege.smoke',
+      fields: [
+        { name: 'eventId', type: 'string' },
+        { name: 'revision', type: 'int' },
+        { name: 'subject', type: 'string' },
+        { name: 'peopleExpected', type: ['null', 'int'], default: null },
+        {
+          name: 'status',
+          type: {
+            type: 'enum',
+            name: 'Status',
+            symbols: ['UNION', 'ASSOCIATION', 'POLITICAL_PARTY', 'OTHER'],
+          },
+        },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: `${topic}-value` },
+    );
+    const sent = [
+      {
+        eventId: 'b1f0c7de-0000-4000-8000-000000000001',
+        revision: 1,
+        subject: 'Marche pour les salaires, Vieux-Port → Réformés',
+        peopleExpected: 3000,
+        status: 'UNION',
+      },
+      {
+        eventId: 'b1f0c7de-0000-4000-8000-000000000002',
+        revision: 3,
+        subject: 'Rassemblement — Préfecture',
+        peopleExpected: null,
+        status: 'ASSOCIATION',
+      },
+    ];
+    const producer = testProducer(kafka, { idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: await Promise.all(
+        sent.map(async (v) => ({ key: v.eventId, value: await registry.encode(id, v) })),
+      ),
+    });
+    await producer.disconnect();
+
+    const client = ensurePythonClient(config.stack);
+    const result = spawnSync(
+      client.python,
+      [
+        client.consumeScript,
+        config.kafka.brokers.join(','),
+        config.registry.url,
+        topic,
+        uniqueName('python'),
+        String(sent.length),
+        '30',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(records).toEqual(sent.map((value) => ({ key: value.eventId, schemaId: id, value })));
+  });
+});

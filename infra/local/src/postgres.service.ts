@@ -1,0 +1,206 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { LOCAL_DATABASE, type StackConfig } from '@app/config';
+import { assertPortFree, commandLine, isAlive, run } from './process-control';
+import { StackError, StackErrorCode } from './stack.error';
+
+const PG_VERSION = 15;
+const BIN = `/usr/lib/postgresql/${PG_VERSION}/bin`;
+const POSTGIS_CONTROL = `/usr/share/postgresql/${PG_VERSION}/extension/postgis.control`;
+export const POSTGRES_PACKAGES = [`postgresql-${PG_VERSION}`, `postgresql-${PG_VERSION}-postgis-3`];
+
+/** The template every test database is cloned from: PostGIS and pg_trgm already in it. */
+export const TEMPLATE_DATABASE = 'cortege_template';
+
+const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * PostgreSQL 15 + PostGIS + pg_trgm from Debian's packages, in a cluster of our own made by
+ * `initdb`. As root the cluster belongs to the `postgres` user (initdb refuses root), which
+ * must be able to reach the folder: when the project sits under a folder it cannot enter,
+ * the cluster lives in the system's temporary directory instead, and `location` says so.
+ */
+export class PostgresService {
+  readonly name = 'postgres';
+  /** Folder owned by the cluster's user: `data/`, the log and the superuser's password. */
+  readonly root: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** Why the cluster is where it is, for `stack:status`. */
+  readonly location: string;
+  private readonly passwordFile: string;
+
+  constructor(private readonly stack: StackConfig) {
+    const preferred = join(stack.dir, 'postgres');
+    if (!isRoot() || postgresUserCanReach(stack.dir)) {
+      this.root = preferred;
+      this.location = 'in the stack folder';
+    } else {
+      const tag = createHash('sha256').update(stack.dir).digest('hex').slice(0, 10);
+      this.root = join(tmpdir(), `cortege-stack-${tag}`, 'postgres');
+      this.location = `in ${this.root}: the postgres user cannot reach ${stack.dir}`;
+    }
+    this.dataDir = join(this.root, 'data');
+    this.logFile = join(this.root, 'postgres.log');
+    this.passwordFile = join(this.root, 'superuser.password');
+  }
+
+  pid(): number | undefined {
+    const pidFile = join(this.dataDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return undefined;
+    const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && isAlive(pid) && commandLine(pid).includes(this.dataDir)
+      ? pid
+      : undefined;
+  }
+
+  /** Initialises the cluster on first use, then starts it unless it already runs. */
+  start(): void {
+    if (this.pid() !== undefined) return;
+    assertPortFree(this.stack.ports.postgres, 'postgres');
+    if (!existsSync(join(this.dataDir, 'PG_VERSION'))) this.initdb();
+    this.asOwner(
+      join(BIN, 'pg_ctl'),
+      [
+        '-D',
+        this.dataDir,
+        '-l',
+        this.logFile,
+        '-w',
+        '-t',
+        '90',
+        '-o',
+        `-p ${this.stack.ports.postgres} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+        'start',
+      ],
+      'pg_ctl start',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.pid() === undefined) return;
+    this.asOwner(
+      join(BIN, 'pg_ctl'),
+      ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'],
+      'pg_ctl stop',
+    );
+    return Promise.resolve();
+  }
+
+  /**
+   * Creates, when missing, the application role and database with PostGIS, pg_trgm and unaccent,
+   * and the template test databases are cloned from. Idempotent.
+   */
+  async bootstrap(): Promise<void> {
+    const password = readFileSync(this.passwordFile, 'utf8').trim();
+    const superuser = (database: string) =>
+      new Client({
+        host: '127.0.0.1',
+        port: this.stack.ports.postgres,
+        user: 'postgres',
+        password,
+        database,
+      });
+    const { user, database } = LOCAL_DATABASE;
+
+    const admin = superuser('postgres');
+    await admin.connect();
+    try {
+      const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
+      if (role.rowCount === 0) {
+        await admin.query(
+          `CREATE ROLE ${user} LOGIN CREATEDB PASSWORD '${LOCAL_DATABASE.password}'`,
+        );
+      }
+      for (const name of [TEMPLATE_DATABASE, database]) {
+        const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name} OWNER ${user}`);
+        const db = superuser(name);
+        await db.connect();
+        try {
+          // Extensions need a superuser; the application role then owns everything else.
+          await db.query('CREATE EXTENSION IF NOT EXISTS postgis');
+          await db.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+          await db.query('CREATE EXTENSION IF NOT EXISTS unaccent');
+        } finally {
+          await db.end();
+        }
+      }
+      await admin.query(`ALTER DATABASE ${TEMPLATE_DATABASE} IS_TEMPLATE true`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  private initdb(): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    writeFileSync(this.passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+    if (isRoot()) {
+      const { uid, gid } = postgresIds();
+      chownSync(this.root, uid, gid);
+      chownSync(this.passwordFile, uid, gid);
+    }
+    this.asOwner(
+      join(BIN, 'initdb'),
+      [
+        '-D',
+        this.dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${this.passwordFile}`,
+        '--auth-local=peer',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+      ],
+      'initdb',
+    );
+  }
+
+  private asOwner(command: string, args: string[], what: string): string {
+    return isRoot()
+      ? run('runuser', ['-u', 'postgres', '--', command, ...args], what, { cwd: this.root })
+      : run(command, args, what, { cwd: this.root });
+  }
+}
+
+/** Installs the Debian packages when they are missing (as root), or says which command to run. */
+export function installPostgres(): void {
+  if (existsSync(join(BIN, 'postgres')) && existsSync(POSTGIS_CONTROL)) return;
+  const command = `apt-get install -y ${POSTGRES_PACKAGES.join(' ')}`;
+  if (!isRoot()) {
+    throw new StackError(
+      StackErrorCode.MissingTool,
+      `PostgreSQL ${PG_VERSION} with PostGIS is not installed: run \`sudo ${command}\``,
+    );
+  }
+  process.stderr.write(`stack: ${command}…\n`);
+  try {
+    run('apt-get', ['update', '-qq'], 'apt-get update');
+    run(
+      'env',
+      ['DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', ...POSTGRES_PACKAGES],
+      command,
+    );
+  } catch (error) {
+    throw new StackError(StackErrorCode.InstallFailed, (error as Error).message);
+  }
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(run('id', [flag, 'postgres'], 'id postgres').trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** True when the `postgres` user can enter `dir` — which needs every parent to be searchable. */
+function postgresUserCanReach(dir: string): boolean {
+  mkdirSync(dir, { recursive: true });
+  return (
+    spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' })
+      .status === 0
+  );
+}

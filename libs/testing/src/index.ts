@@ -1,0 +1,3 @@
+export * from './kafka-test.helpers';
+export * from './unique-name';
+export * from './wait-for';
