@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { LOCAL_DATABASE, type StackConfig } from '@app/config';
 import { assertPortFree, commandLine, isAlive, run } from './process-control';
@@ -137,6 +137,9 @@ export class PostgresService {
   }
 
   private initdb(): void {
+    // Parents searchable by the postgres user (the fallback lives under a fresh temp folder).
+    mkdirSync(dirname(this.root), { recursive: true });
+    chmodSync(dirname(this.root), 0o755);
     mkdirSync(this.root, { recursive: true, mode: 0o700 });
     writeFileSync(this.passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
     if (isRoot()) {
