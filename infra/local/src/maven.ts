@@ -63,8 +63,7 @@ export function resolveJavaArtifacts(dir: string): JavaArtifacts {
         `-Dmdep.outputFile=${classpathFile}`,
         'dependency:unpack',
         `-DoutputDirectory=${registryDir}`,
-        // Markers beside the output, so a deleted output is unpacked again.
-        `-DmarkersDirectory=${join(out, 'markers')}`,
+        `-Dstack.markers=${join(out, 'markers')}`,
       ],
       'Maven resolution of Kafka and Apicurio',
     );
