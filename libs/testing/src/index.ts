@@ -1,3 +1,4 @@
 export * from './kafka-test.helpers';
 export * from './unique-name';
 export * from './wait-for';
+export * from './submission.samples';

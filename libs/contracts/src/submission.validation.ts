@@ -1,0 +1,202 @@
+import { types, type Type } from 'avsc';
+import { ViolationCode, type Violation } from './contract.error';
+import { parseDateTime } from './date-time';
+import { eventOf } from './event-kind';
+import type { Submission } from './generated/submission.types.generated';
+import { submissionType } from './submission.type';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const TIMESTAMP_FIELDS = new Set(['submittedAt', 'startAt', 'endAt']);
+const COUNT_FIELDS = ['peopleExpected', 'peopleDeclared', 'carsExpected', 'carsDeclared'] as const;
+
+export type SubmissionResult =
+  | { readonly ok: true; readonly submission: Submission }
+  | { readonly ok: false; readonly violations: readonly Violation[] };
+
+const join = (path: readonly string[]) => path.join('.');
+
+function describe(type: Type): string {
+  if (type instanceof types.EnumType) return `one of ${type.symbols.join(', ')}`;
+  if (type instanceof types.WrappedUnionType) {
+    const branches = type.types.map((t) =>
+      t.typeName === 'null' ? 'null' : `{"${t.branchName}": {...}}`,
+    );
+    return `one of ${branches.join(', ')}`;
+  }
+  if (type instanceof types.UnwrappedUnionType) return type.types.map(describe).join(' or ');
+  if (type instanceof types.ArrayType) return `an array of ${describe(type.itemsType)}`;
+  if (type instanceof types.RecordType) return `an object (${type.name ?? 'record'})`;
+  if (type.typeName === 'int' || type.typeName === 'long') return 'an integer';
+  return `a ${type.typeName}`;
+}
+
+/**
+ * Copies `value` into the schema's shape: fills omitted fields that have a default, turns
+ * ISO 8601 date-times into epoch milliseconds (local time = Europe/Paris), and reports
+ * undeclared fields and unreadable dates. Leaves other mismatches for the schema check.
+ */
+function normalise(
+  type: Type,
+  value: unknown,
+  path: string[],
+  violations: Violation[],
+  field?: string,
+): unknown {
+  if (
+    field !== undefined &&
+    TIMESTAMP_FIELDS.has(field) &&
+    typeof value !== 'number' &&
+    value !== undefined
+  ) {
+    const parsed = parseDateTime(value);
+    if (parsed.ok) return parsed.epochMs;
+    violations.push({ path: join(path), code: ViolationCode.InvalidDate, message: parsed.reason });
+    return 0;
+  }
+  if (
+    type instanceof types.RecordType &&
+    value !== undefined &&
+    (typeof value !== 'object' || value === null || Array.isArray(value))
+  ) {
+    violations.push({
+      path: join(path),
+      code: ViolationCode.WrongType,
+      message: `expected ${describe(type)}, got ${JSON.stringify(value)?.slice(0, 80)}`,
+    });
+    return value;
+  }
+  if (type instanceof types.RecordType && typeof value === 'object' && value !== null) {
+    const input = value as Record<string, unknown>;
+    const known = new Set(type.fields.map((f) => f.name));
+    for (const key of Object.keys(input)) {
+      if (!known.has(key)) {
+        violations.push({
+          path: join([...path, key]),
+          code: ViolationCode.UnknownField,
+          message: `unknown field (not in ${type.name ?? 'the schema'})`,
+        });
+      }
+    }
+    const output: Record<string, unknown> = {};
+    for (const f of type.fields) {
+      const given = input[f.name];
+      const fallback: unknown = f.defaultValue();
+      const filled = given === undefined && fallback !== undefined ? fallback : given;
+      output[f.name] = normalise(f.type, filled, [...path, f.name], violations, f.name);
+    }
+    return output;
+  }
+  if (type instanceof types.ArrayType && Array.isArray(value)) {
+    return value.map((item, i) =>
+      normalise(type.itemsType, item, [...path, String(i)], violations),
+    );
+  }
+  if (
+    type instanceof types.WrappedUnionType &&
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value)
+  ) {
+    const entries = Object.entries(value);
+    const branch =
+      entries.length === 1 ? type.types.find((t) => t.branchName === entries[0]?.[0]) : undefined;
+    if (branch && entries[0])
+      return {
+        [entries[0][0]]: normalise(branch, entries[0][1], [...path, entries[0][0]], violations),
+      };
+    return value;
+  }
+  if (type instanceof types.UnwrappedUnionType && value !== null && value !== undefined) {
+    const inner = type.types.find((t) => t.typeName !== 'null');
+    return inner ? normalise(inner, value, path, violations, field) : value;
+  }
+  return value;
+}
+
+/** The rules the schema cannot say: ids, revisions, payload presence, time order, counts. */
+function rules(s: Submission): Violation[] {
+  const found: Violation[] = [];
+  if (!UUID.test(s.eventId))
+    found.push({
+      path: 'eventId',
+      code: ViolationCode.InvalidUuid,
+      message: `'${s.eventId}' is not a UUID`,
+    });
+  if (s.revision < 1)
+    found.push({ path: 'revision', code: ViolationCode.InvalidRevision, message: 'must be ≥ 1' });
+  const kinded = eventOf(s);
+  if (kinded === null) {
+    if (s.action === 'UPSERT')
+      found.push({
+        path: 'payload',
+        code: ViolationCode.MissingPayload,
+        message: 'an UPSERT carries its event',
+      });
+    return found;
+  }
+  const base = `payload.cortege.${kinded.kind}`;
+  const event = kinded.event;
+  if (event.endAt <= event.startAt) {
+    found.push({
+      path: `${base}.endAt`,
+      code: ViolationCode.EndBeforeStart,
+      message: `must be after startAt (${new Date(event.startAt).toISOString()})`,
+    });
+  }
+  for (const name of COUNT_FIELDS) {
+    const count = (event as Partial<Record<(typeof COUNT_FIELDS)[number], number | null>>)[name];
+    if (typeof count === 'number' && count < 0)
+      found.push({
+        path: `${base}.${name}`,
+        code: ViolationCode.NegativeCount,
+        message: 'must be ≥ 0',
+      });
+  }
+  return found;
+}
+
+/**
+ * Checks any value against the Submission contract and returns it in the schema's exact shape,
+ * or every violation with its field path. Accepts the JSON shape of the ingest API: omitted
+ * optional fields, and date-times as ISO 8601 strings or epoch milliseconds.
+ */
+export function parseSubmission(value: unknown): SubmissionResult {
+  const violations: Violation[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      violations: [{ path: '', code: ViolationCode.WrongType, message: 'expected a JSON object' }],
+    };
+  }
+  const shaped = normalise(submissionType, value, [], violations);
+  submissionType.isValid(shaped, {
+    errorHook: (path, wrong, type) => {
+      const at = join(path);
+      // One violation per place: nothing more inside a value already found wrong.
+      if (violations.some((v) => at === v.path || at.startsWith(`${v.path}.`))) return;
+      if (wrong === undefined) {
+        violations.push({
+          path: at,
+          code: ViolationCode.MissingField,
+          message: `required, ${describe(type)}`,
+        });
+      } else if (type instanceof types.EnumType) {
+        violations.push({
+          path: at,
+          code: ViolationCode.InvalidEnum,
+          message: `${JSON.stringify(wrong)} is not ${describe(type)}`,
+        });
+      } else {
+        violations.push({
+          path: at,
+          code: ViolationCode.WrongType,
+          message: `expected ${describe(type)}, got ${JSON.stringify(wrong)?.slice(0, 80)}`,
+        });
+      }
+    },
+  });
+  if (violations.length > 0) return { ok: false, violations };
+  const submission = shaped as Submission;
+  const broken = rules(submission);
+  return broken.length > 0 ? { ok: false, violations: broken } : { ok: true, submission };
+}
