@@ -6,14 +6,28 @@ project speaks the Confluent wire format and the registry protocol as everyone e
 usage: avro_consume.py BROKERS REGISTRY_URL TOPIC GROUP COUNT TIMEOUT_S
 """
 
+import datetime
 import json
 import sys
 import time
+import uuid
 
 from confluent_kafka import Consumer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def plain(value):
+    """JSON for the logical types fastavro returns: timestamps as epoch ms, UUIDs as text."""
+    if isinstance(value, datetime.datetime):
+        return (value - EPOCH) // datetime.timedelta(milliseconds=1)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def main() -> int:
@@ -47,7 +61,7 @@ def main() -> int:
                         "schemaId": int.from_bytes(raw[1:5], "big"),
                         "value": value,
                     },
-                    default=str,
+                    default=plain,
                 ),
                 flush=True,
             )

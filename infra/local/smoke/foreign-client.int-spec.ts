@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '@app/config';
-import { createTopic, testKafka, testProducer, uniqueName } from '@app/testing';
-import { ensurePythonClient } from '../src/python-client';
+import { createTopic, readWithPythonClient, testKafka, testProducer, uniqueName } from '@app/testing';
 
 const config = loadConfig();
 
@@ -70,26 +68,7 @@ describe("a record the project produced, read by Confluent's own Python client",
     });
     await producer.disconnect();
 
-    const client = ensurePythonClient(config.stack);
-    const result = spawnSync(
-      client.python,
-      [
-        client.consumeScript,
-        config.kafka.brokers.join(','),
-        config.registry.url,
-        topic,
-        uniqueName('python'),
-        String(sent.length),
-        '30',
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const records = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as unknown);
+    const records = readWithPythonClient(config, topic, sent.length);
     expect(records).toEqual(sent.map((value) => ({ key: value.eventId, schemaId: id, value })));
   });
 });

@@ -7,3 +7,4 @@ export * from './personal-data.guard';
 export * from './schema-inliner';
 export * from './submission.type';
 export * from './submission.validation';
+export * from './topics';

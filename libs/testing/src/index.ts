@@ -2,3 +2,4 @@ export * from './kafka-test.helpers';
 export * from './unique-name';
 export * from './wait-for';
 export * from './submission.samples';
+export * from './foreign-client';

@@ -1,0 +1,152 @@
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  ContractError,
+  parseSubmission,
+  SUBMISSION_SCHEMA,
+  TOPICS,
+  type Submission,
+  type Violation,
+} from '@app/contracts';
+import { AvroSerde, RegistryClient, type RegistryAuth } from '@app/schema-registry';
+
+export interface CortegeProducerOptions {
+  /** `host:port` of the Kafka brokers. */
+  readonly brokers: readonly string[];
+  /** Base URL of the Confluent-compatible registry API. */
+  readonly registryUrl: string;
+  readonly registryAuth?: RegistryAuth;
+  readonly clientId?: string;
+  /** Defaults to `cortege.submissions.v1`. */
+  readonly topic?: string;
+  /** SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER…) as kafkajs takes it. */
+  readonly sasl?: SASLOptions;
+  /** TLS to the brokers: `true` for the system's CAs, or Node's TLS options (ca, cert, key). */
+  readonly ssl?: boolean | ConnectionOptions;
+}
+
+/** A submission the brokers acknowledged (all in-sync replicas have it). */
+export interface PublishReceipt {
+  readonly eventId: string;
+  readonly revision: number;
+  readonly topic: string;
+}
+
+/** Some submissions of a batch break the contract; none of the batch was sent. */
+export class BatchContractError extends Error {
+  readonly retriable = false;
+
+  constructor(
+    readonly invalid: ReadonlyArray<{
+      readonly index: number;
+      readonly violations: readonly Violation[];
+    }>,
+  ) {
+    super(
+      `${invalid.length} submission(s) of the batch break the contract, nothing sent: ` +
+        invalid
+          .map(
+            (i) => `[${i.index}] ${i.violations.map((v) => `${v.path}: ${v.message}`).join('; ')}`,
+          )
+          .join(' | '),
+    );
+    this.name = 'BatchContractError';
+  }
+}
+
+/**
+ * The producer SDK for the Cortège side. Validates each submission against the contract before
+ * sending, writes it in the Confluent wire format with the registered schema, keyed by
+ * `eventId`, through an idempotent producer (no duplicates from retries).
+ *
+ * ```ts
+ * const producer = new CortegeProducer({ brokers: ['kafka:9093'], registryUrl, ssl: true, sasl });
+ * await producer.connect();
+ * await producer.publish(submission);
+ * await producer.disconnect();
+ * ```
+ */
+export class CortegeProducer {
+  private readonly producer: Producer;
+  private readonly registry: RegistryClient;
+  private readonly topic: string;
+  private serde: AvroSerde<Submission> | undefined;
+
+  constructor(options: CortegeProducerOptions) {
+    const config: KafkaConfig = {
+      clientId: options.clientId ?? 'cortege-producer',
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      ...(options.sasl ? { sasl: options.sasl } : {}),
+      ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    };
+    this.producer = new Kafka(config).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.registry = new RegistryClient(options.registryUrl, options.registryAuth);
+    this.topic = options.topic ?? TOPICS.submissions;
+  }
+
+  /** Registers the schema (setting the subject's compatibility) and connects to Kafka. */
+  async connect(): Promise<void> {
+    this.serde = await AvroSerde.register<Submission>(this.registry, this.topic, SUBMISSION_SCHEMA);
+    await this.producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  /**
+   * Publishes one submission (the Avro shape, or the ingest API's JSON shape).
+   * @throws ContractError with every violation and its field path; nothing is sent.
+   */
+  async publish(submission: unknown): Promise<PublishReceipt> {
+    const parsed = parseSubmission(submission);
+    if (!parsed.ok) throw new ContractError(parsed.violations);
+    const [receipt] = await this.send([parsed.submission]);
+    return receipt as PublishReceipt;
+  }
+
+  /**
+   * Publishes many submissions in one request. All are validated first: if any breaks the
+   * contract, none is sent.
+   * @throws BatchContractError listing each invalid submission by index.
+   */
+  async publishBatch(submissions: readonly unknown[]): Promise<PublishReceipt[]> {
+    const parsed = submissions.map((s) => parseSubmission(s));
+    const invalid = parsed.flatMap((p, index) =>
+      p.ok ? [] : [{ index, violations: p.violations }],
+    );
+    if (invalid.length > 0) throw new BatchContractError(invalid);
+    return this.send(parsed.map((p) => (p.ok ? p.submission : (undefined as never))));
+  }
+
+  /** Sends already valid submissions; used by the ingest API after its own validation. */
+  async send(submissions: readonly Submission[]): Promise<PublishReceipt[]> {
+    if (!this.serde) throw new Error('CortegeProducer.connect() must be called before publishing');
+    const serde = this.serde;
+    await this.producer.send({
+      topic: this.topic,
+      messages: submissions.map((s) => ({
+        key: s.eventId,
+        value: serde.encode(s),
+        headers: { source: s.source, revision: String(s.revision) },
+      })),
+    });
+    return submissions.map((s) => ({
+      eventId: s.eventId,
+      revision: s.revision,
+      topic: this.topic,
+    }));
+  }
+}

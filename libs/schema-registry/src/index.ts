@@ -1,0 +1,3 @@
+export * from './avro-serde';
+export * from './registry.client';
+export * from './serde.error';
