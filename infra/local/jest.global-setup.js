@@ -6,7 +6,7 @@ const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
 module.exports = async function stackGlobalSetup() {
-  const root = join(__dirname, '..');
+  const root = join(__dirname, '..', '..');
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   for (const command of ['up', 'python']) {
     const result = spawnSync(tsx, [join(root, 'infra', 'local', 'stack.cli.ts'), command], {

@@ -1,0 +1,16 @@
+/** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
+import { ingestBench } from './ingest.bench';
+
+async function main(): Promise<void> {
+  const results: Record<string, number> = { ...(await ingestBench()) };
+  for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
+  console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
