@@ -20,14 +20,14 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/infra/local/jest.global-setup.js',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/infra/local/jest.int-timeout.js'],
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/infra/local/jest.global-setup.js',
-      testTimeout: 180_000,
+      setupFilesAfterEnv: ['<rootDir>/infra/local/jest.e2e-timeout.js'],
     },
   ],
 };

@@ -1,0 +1,48 @@
+/** What the gate says of a (eventId, revision) it is shown. */
+export type RevisionVerdict = 'new' | 'duplicate' | 'stale';
+
+/**
+ * The revision rule of DESIGN.md: a later revision replaces an earlier one; an equal one is a
+ * duplicate and an older one is stale — neither changes anything. Keeps the highest revision
+ * passed per event. `stage` changes are provisional until `commit()` (or dropped by
+ * `rollback()`), so a Kafka transaction that aborts leaves the gate as it was.
+ */
+export class RevisionGate {
+  private readonly committed = new Map<string, number>();
+  private readonly staged = new Map<string, number>();
+
+  /** The highest revision known for `eventId`, staged or committed. */
+  highest(eventId: string): number | undefined {
+    return this.staged.get(eventId) ?? this.committed.get(eventId);
+  }
+
+  /** Whether `revision` of `eventId` would pass, without recording anything. */
+  verdict(eventId: string, revision: number): RevisionVerdict {
+    const highest = this.highest(eventId);
+    if (highest === undefined || revision > highest) return 'new';
+    return revision === highest ? 'duplicate' : 'stale';
+  }
+
+  /** Records that `revision` of `eventId` passed, provisionally. */
+  stage(eventId: string, revision: number): void {
+    if ((this.highest(eventId) ?? 0) < revision) this.staged.set(eventId, revision);
+  }
+
+  commit(): void {
+    for (const [eventId, revision] of this.staged) this.committed.set(eventId, revision);
+    this.staged.clear();
+  }
+
+  rollback(): void {
+    this.staged.clear();
+  }
+
+  /** Loads a known revision (e.g. from the output topic at start-up), committed at once. */
+  remember(eventId: string, revision: number): void {
+    if ((this.committed.get(eventId) ?? 0) < revision) this.committed.set(eventId, revision);
+  }
+
+  get size(): number {
+    return this.committed.size;
+  }
+}

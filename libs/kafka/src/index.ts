@@ -1,0 +1,3 @@
+export * from './dead-letter';
+export * from './topic-admin';
+export * from './transactional-stage';
