@@ -40,6 +40,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'commonjs',
       globals: {
+        jest: 'readonly',
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',

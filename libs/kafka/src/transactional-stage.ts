@@ -79,15 +79,10 @@ export class TransactionalStage {
     await this.producer.disconnect();
   }
 
-  private async eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     for (let start = 0; start < batch.messages.length; start += this.chunkSize) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(start, start + this.chunkSize);
       const last = chunk[chunk.length - 1];
       if (!last) return;
@@ -121,8 +116,8 @@ export class TransactionalStage {
         throw error;
       }
       this.handler.committed();
-      resolveOffset(last.offset);
-      await heartbeat();
+      payload.resolveOffset(last.offset);
+      await payload.heartbeat();
     }
   }
 }
