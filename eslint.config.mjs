@@ -31,8 +31,8 @@ export default tseslint.config(
     },
   },
   {
-    // The one reader of the environment.
-    files: ['libs/config/src/config.loader.ts'],
+    // The one reader of the environment, and the test helper that hands it on to child processes.
+    files: ['libs/config/src/config.loader.ts', 'libs/testing/src/app-process.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

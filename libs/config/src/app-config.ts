@@ -13,6 +13,10 @@ export interface AppConfig {
     readonly brokers: readonly string[];
     readonly clientId: string;
     readonly origin: ServiceOrigin;
+    /** SASL credentials, when the brokers ask for them; `undefined` = none. */
+    readonly sasl: KafkaSaslConfig | undefined;
+    /** TLS to the brokers; `undefined` = plaintext. */
+    readonly ssl: KafkaSslConfig | undefined;
   };
   readonly registry: {
     /** Base URL of the Confluent-compatible API (Apicurio: `…/apis/ccompat/v7`). */
@@ -24,6 +28,91 @@ export interface AppConfig {
     readonly origin: ServiceOrigin;
   };
   readonly stack: StackConfig;
+  readonly ingest: IngestConfig;
+  readonly sanitizer: SanitizerConfig;
+  /** Verification of producers' tokens; `undefined` unless AUTH_ISSUER is set. */
+  readonly auth: AuthConfig | undefined;
+}
+
+export interface KafkaSaslConfig {
+  readonly mechanism: NonNullable<Environment['KAFKA_SASL_MECHANISM']>;
+  readonly username: string;
+  /** Secret: never log it. */
+  readonly password: string;
+}
+
+export interface KafkaSslConfig {
+  /** Absolute path of a PEM bundle of the brokers' CAs; `undefined` = the system's CAs. */
+  readonly caFile: string | undefined;
+}
+
+/** The HTTPS ingest API (apps/ingest-api). */
+export interface IngestConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The topic submissions are published to. */
+  readonly topic: string;
+  /** Most submissions in one request. */
+  readonly maxBatch: number;
+  /** Largest request body, bytes. */
+  readonly maxBodyBytes: number;
+  /** Most positions in a route, and in each ring of a footprint. */
+  readonly maxRoutePoints: number;
+  /** How many accepted (eventId, revision) the idempotency memory keeps. */
+  readonly dedupEntries: number;
+  /** How long a request waits for the brokers' acknowledgement, ms. */
+  readonly publishTimeoutMs: number;
+  /** `Retry-After` of a 503, seconds. */
+  readonly retryAfterSeconds: number;
+  /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+}
+
+/** The sanitizer stage (apps/sanitizer). */
+export interface SanitizerConfig {
+  readonly port: number;
+  readonly groupId: string;
+  readonly instanceId: string;
+  readonly inputTopic: string;
+  readonly eventsTopic: string;
+  readonly dlqTopic: string;
+  readonly partitions: number;
+  /**
+   * The limits set in the environment; the sanitization lib's defaults fill the rest
+   * (`{ ...DEFAULT_SANITIZATION_POLICY, ...policyOverrides }`).
+   */
+  readonly policyOverrides: {
+    readonly maxDurationHours?: number;
+    readonly maxPeople?: number;
+    readonly maxCars?: number;
+    readonly maxRoutePoints?: number;
+    readonly maxFootprintPoints?: number;
+    readonly maxAddressLength?: number;
+    readonly maxSubjectLength?: number;
+    readonly maxDescriptionLength?: number;
+    /** WGS84 degrees. */
+    readonly areaOfOperation?: {
+      readonly minLon: number;
+      readonly minLat: number;
+      readonly maxLon: number;
+      readonly maxLat: number;
+    };
+  };
+}
+
+/** Where the public keys that verify producers' tokens come from. */
+export type AuthKeySource =
+  | { readonly kind: 'jwks'; readonly url: string }
+  | { readonly kind: 'public-key'; readonly pem: string };
+
+/** OAuth2 bearer tokens (JWT) of one issuer. */
+export interface AuthConfig {
+  readonly issuer: string;
+  /** Accepted `aud` values; `undefined` = the audience is not checked. */
+  readonly audience: readonly string[] | undefined;
+  readonly keySource: AuthKeySource;
+  readonly algorithm: Environment['AUTH_ALGORITHM'];
+  readonly clockToleranceSeconds: number;
 }
 
 export interface StackConfig {
@@ -67,12 +156,26 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
     registryJavaHome: env.STACK_REGISTRY_JAVA_HOME,
   };
   const { user, password, database } = LOCAL_DATABASE;
+  const sslEnabled =
+    env.KAFKA_SSL === 'true' ||
+    (env.KAFKA_SSL === undefined && env.KAFKA_SSL_CA_FILE !== undefined);
   return {
     logLevel: env.LOG_LEVEL,
     kafka: {
       brokers: env.KAFKA_BROKERS ?? [`127.0.0.1:${stack.ports.kafka}`],
       clientId: env.KAFKA_CLIENT_ID,
       origin: env.KAFKA_BROKERS ? 'external' : 'local',
+      sasl:
+        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+          ? {
+              mechanism: env.KAFKA_SASL_MECHANISM,
+              username: env.KAFKA_SASL_USERNAME,
+              password: env.KAFKA_SASL_PASSWORD,
+            }
+          : undefined,
+      ssl: sslEnabled
+        ? { caFile: env.KAFKA_SSL_CA_FILE ? resolve(cwd, env.KAFKA_SSL_CA_FILE) : undefined }
+        : undefined,
     },
     registry: {
       url: env.SCHEMA_REGISTRY_URL ?? `http://127.0.0.1:${stack.ports.registry}/apis/ccompat/v7`,
@@ -85,5 +188,80 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       origin: env.DATABASE_URL ? 'external' : 'local',
     },
     stack,
+    ingest: {
+      host: env.INGEST_HOST,
+      port: env.INGEST_PORT,
+      topic: env.INGEST_TOPIC,
+      maxBatch: env.INGEST_MAX_BATCH,
+      maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+      maxRoutePoints: env.INGEST_MAX_ROUTE_POINTS,
+      dedupEntries: env.INGEST_DEDUP_ENTRIES,
+      publishTimeoutMs: env.INGEST_PUBLISH_TIMEOUT_MS,
+      retryAfterSeconds: env.INGEST_RETRY_AFTER_SECONDS,
+      tls:
+        env.INGEST_TLS_CERT_FILE && env.INGEST_TLS_KEY_FILE
+          ? {
+              certFile: resolve(cwd, env.INGEST_TLS_CERT_FILE),
+              keyFile: resolve(cwd, env.INGEST_TLS_KEY_FILE),
+            }
+          : undefined,
+    },
+    auth: toAuthConfig(env),
+    sanitizer: toSanitizerConfig(env),
+  };
+}
+
+function toSanitizerConfig(env: Environment): SanitizerConfig {
+  const set = <K extends string, V>(key: K, value: V | undefined) =>
+    value === undefined ? {} : { [key]: value };
+  const area = env.SANITIZER_AREA;
+  return {
+    port: env.SANITIZER_PORT,
+    groupId: env.SANITIZER_GROUP_ID,
+    instanceId: env.SANITIZER_INSTANCE_ID,
+    inputTopic: env.SANITIZER_INPUT_TOPIC,
+    eventsTopic: env.SANITIZER_EVENTS_TOPIC,
+    dlqTopic: env.SANITIZER_DLQ_TOPIC,
+    partitions: env.SANITIZER_PARTITIONS,
+    policyOverrides: {
+      ...set('maxDurationHours', env.SANITIZER_MAX_DURATION_HOURS),
+      ...set('maxPeople', env.SANITIZER_MAX_PEOPLE),
+      ...set('maxCars', env.SANITIZER_MAX_CARS),
+      ...set('maxRoutePoints', env.SANITIZER_MAX_ROUTE_POINTS),
+      ...set('maxFootprintPoints', env.SANITIZER_MAX_FOOTPRINT_POINTS),
+      ...set('maxAddressLength', env.SANITIZER_MAX_ADDRESS_LENGTH),
+      ...set('maxSubjectLength', env.SANITIZER_MAX_SUBJECT_LENGTH),
+      ...set('maxDescriptionLength', env.SANITIZER_MAX_DESCRIPTION_LENGTH),
+      ...(area
+        ? {
+            areaOfOperation: {
+              minLon: area[0]!,
+              minLat: area[1]!,
+              maxLon: area[2]!,
+              maxLat: area[3]!,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function toAuthConfig(env: Environment): AuthConfig | undefined {
+  if (env.AUTH_ISSUER === undefined) return undefined;
+  const keySource: AuthKeySource | undefined = env.AUTH_JWKS_URL
+    ? { kind: 'jwks', url: env.AUTH_JWKS_URL }
+    : env.AUTH_PUBLIC_KEY
+      ? { kind: 'public-key', pem: env.AUTH_PUBLIC_KEY }
+      : undefined;
+  // The loader refuses an issuer without a key source before this runs.
+  if (keySource === undefined) return undefined;
+  return {
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE?.split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
+    keySource,
+    algorithm: env.AUTH_ALGORITHM,
+    clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
   };
 }

@@ -1,14 +1,35 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, ConfigErrorCode } from './config.error';
 import { loadConfig } from './config.loader';
+
+/** The variables and messages of the ConfigError `load` throws, or [] when it does not. */
+function problemsOf(load: () => unknown): Array<[string, string]> {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => [p.variable, p.message]);
+    throw error;
+  }
+  return [];
+}
+
+const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .publicKey.export({ type: 'spki', format: 'pem' })
+  .toString();
 
 describe('loadConfig', () => {
   it('points at the local stack on its non-standard ports when nothing is set', () => {
     const config = loadConfig({}, '/srv/cortege');
 
-    expect(config.kafka).toEqual({
+    expect(config.kafka).toStrictEqual({
       brokers: ['127.0.0.1:19092'],
       clientId: 'cortege',
       origin: 'local',
+      sasl: undefined,
+      ssl: undefined,
     });
     expect(config.registry).toEqual({
       url: 'http://127.0.0.1:18081/apis/ccompat/v7',
@@ -83,5 +104,194 @@ describe('loadConfig', () => {
       'KAFKA_BROKERS: expected a comma-separated list of host:port',
     );
     expect(configError.message).toContain('Invalid configuration (5 problems)');
+  });
+
+  it('gives the ingest API its defaults and no auth unless an issuer is set', () => {
+    const config = loadConfig({}, '/srv/cortege');
+
+    expect(config.ingest).toStrictEqual({
+      host: '127.0.0.1',
+      port: 18080,
+      topic: 'cortege.submissions.v1',
+      maxBatch: 500,
+      maxBodyBytes: 1_048_576,
+      maxRoutePoints: 10_000,
+      dedupEntries: 100_000,
+      publishTimeoutMs: 15_000,
+      retryAfterSeconds: 5,
+      tls: undefined,
+    });
+    expect(config.auth).toBeUndefined();
+  });
+
+  describe('with files on disk', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+      for (const name of ['cert.pem', 'key.pem', 'ca.pem']) writeFileSync(join(dir, name), 'x');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reads the ingest variables, TLS files relative to the working directory', () => {
+      const config = loadConfig(
+        {
+          INGEST_HOST: '0.0.0.0',
+          INGEST_PORT: '8443',
+          INGEST_TOPIC: 'test.submissions',
+          INGEST_MAX_BATCH: '20',
+          INGEST_MAX_BODY_BYTES: '65536',
+          INGEST_MAX_ROUTE_POINTS: '50',
+          INGEST_DEDUP_ENTRIES: '3',
+          INGEST_PUBLISH_TIMEOUT_MS: '2000',
+          INGEST_RETRY_AFTER_SECONDS: '7',
+          INGEST_TLS_CERT_FILE: 'cert.pem',
+          INGEST_TLS_KEY_FILE: join(dir, 'key.pem'),
+        },
+        dir,
+      );
+
+      expect(config.ingest).toStrictEqual({
+        host: '0.0.0.0',
+        port: 8443,
+        topic: 'test.submissions',
+        maxBatch: 20,
+        maxBodyBytes: 65_536,
+        maxRoutePoints: 50,
+        dedupEntries: 3,
+        publishTimeoutMs: 2000,
+        retryAfterSeconds: 7,
+        tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+      });
+    });
+
+    it('reads Kafka SASL and TLS; a CA file alone turns TLS on', () => {
+      const config = loadConfig(
+        {
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: 'ingest',
+          KAFKA_SASL_PASSWORD: 's3cret',
+          KAFKA_SSL_CA_FILE: 'ca.pem',
+        },
+        dir,
+      );
+
+      expect(config.kafka.sasl).toStrictEqual({
+        mechanism: 'scram-sha-512',
+        username: 'ingest',
+        password: 's3cret',
+      });
+      expect(config.kafka.ssl).toStrictEqual({ caFile: join(dir, 'ca.pem') });
+      expect(loadConfig({ KAFKA_SSL: 'true' }).kafka.ssl).toStrictEqual({ caFile: undefined });
+      expect(loadConfig({ KAFKA_SSL: 'false' }).kafka.ssl).toBeUndefined();
+    });
+  });
+
+  it('reads the auth section: a static key (with \\n escapes) or a JWKS URL, audiences as a list', () => {
+    const escaped = publicKeyPem.trim().replace(/\n/g, '\\n');
+    const withKey = loadConfig(
+      {
+        AUTH_ISSUER: 'https://sso.example/realms/cortege',
+        AUTH_PUBLIC_KEY: escaped,
+        AUTH_ALGORITHM: 'PS256',
+        AUTH_AUDIENCE: 'ingest-api, cortege',
+      },
+      '/',
+      { require: ['auth'] },
+    );
+    expect(withKey.auth).toStrictEqual({
+      issuer: 'https://sso.example/realms/cortege',
+      audience: ['ingest-api', 'cortege'],
+      keySource: { kind: 'public-key', pem: publicKeyPem.trim() },
+      algorithm: 'PS256',
+      clockToleranceSeconds: 5,
+    });
+
+    const withJwks = loadConfig({
+      AUTH_ISSUER: 'https://sso.example/realms/cortege',
+      AUTH_JWKS_URL: 'https://sso.example/realms/cortege/protocol/openid-connect/certs',
+    });
+    expect(withJwks.auth).toStrictEqual({
+      issuer: 'https://sso.example/realms/cortege',
+      audience: undefined,
+      keySource: {
+        kind: 'jwks',
+        url: 'https://sso.example/realms/cortege/protocol/openid-connect/certs',
+      },
+      algorithm: 'RS256',
+      clockToleranceSeconds: 5,
+    });
+  });
+
+  it('lists every problem of the new sections at once, with the malformed single variables', () => {
+    const problems = problemsOf(() =>
+      loadConfig(
+        {
+          LOG_LEVEL: 'loud',
+          KAFKA_SASL_MECHANISM: 'kerberos',
+          KAFKA_SASL_PASSWORD: 'x',
+          KAFKA_SSL: 'yes',
+          INGEST_MAX_BATCH: '0',
+          INGEST_TOPIC: 'bad topic',
+          INGEST_TLS_CERT_FILE: '/nonexistent/cert.pem',
+          AUTH_PUBLIC_KEY: 'not a key',
+          AUTH_ALGORITHM: 'HS256',
+        },
+        '/',
+        { require: ['auth'] },
+      ),
+    );
+
+    expect(problems.map(([variable]) => variable).sort()).toEqual([
+      'AUTH_ALGORITHM',
+      'AUTH_ISSUER',
+      'AUTH_PUBLIC_KEY',
+      'AUTH_PUBLIC_KEY',
+      'INGEST_MAX_BATCH',
+      'INGEST_TLS_CERT_FILE',
+      'INGEST_TLS_KEY_FILE',
+      'INGEST_TOPIC',
+      'KAFKA_SASL_MECHANISM',
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SSL',
+      'LOG_LEVEL',
+    ]);
+    expect(problems).toContainEqual(['AUTH_PUBLIC_KEY', 'set AUTH_ISSUER too']);
+    expect(problems).toContainEqual([
+      'AUTH_PUBLIC_KEY',
+      'expected a public key in SPKI PEM (-----BEGIN PUBLIC KEY-----)',
+    ]);
+    expect(problems).toContainEqual([
+      'KAFKA_SASL_USERNAME',
+      'required when KAFKA_SASL_MECHANISM is set',
+    ]);
+    expect(problems).toContainEqual([
+      'INGEST_TLS_CERT_FILE',
+      'cannot read the file /nonexistent/cert.pem',
+    ]);
+    // A secret is named, never shown.
+    expect(problems.flat().join(' ')).not.toContain('kerberos');
+  });
+
+  it('requires an issuer with exactly one key source', () => {
+    expect(problemsOf(() => loadConfig({}, '/', { require: ['auth'] }))).toEqual([
+      [
+        'AUTH_ISSUER',
+        'required: the issuer of producers’ tokens (with AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
+      ],
+    ]);
+    expect(problemsOf(() => loadConfig({ AUTH_ISSUER: 'https://sso.example' }))).toEqual([
+      ['AUTH_JWKS_URL', 'AUTH_ISSUER needs AUTH_JWKS_URL or AUTH_PUBLIC_KEY'],
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          AUTH_ISSUER: 'https://sso.example',
+          AUTH_JWKS_URL: 'https://sso.example/certs',
+          AUTH_PUBLIC_KEY: publicKeyPem,
+        }),
+      ),
+    ).toEqual([['AUTH_PUBLIC_KEY', 'give AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both']]);
+    // Processes that do not require auth start without it.
+    expect(problemsOf(() => loadConfig({}))).toEqual([]);
   });
 });

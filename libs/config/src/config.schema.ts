@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /** An unset variable and an empty one mean the same: "use the default". */
@@ -24,6 +25,46 @@ const postgresUrl = z.url({
   error: 'expected a postgres://user:password@host:port/database URL',
 });
 
+const positiveInt = (fallback: number, min: number, max: number) =>
+  optional(z.coerce.number().int().min(min).max(max)).transform((v) => v ?? fallback);
+
+const booleanFlag = z.enum(['true', 'false'], { error: 'expected true or false' });
+
+/** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-]. */
+const topicName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name ([A-Za-z0-9._-], ≤ 249)');
+
+/** The algorithms a producer's token may be signed with: asymmetric only, never `none`/HMAC. */
+export const AUTH_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+/** A public key in SPKI PEM; `\n` escapes are accepted, as one-line env files need them. */
+const spkiPem = z
+  .string()
+  .transform((s) => s.replace(/\\n/g, '\n').trim())
+  .refine(
+    (pem) => {
+      if (!pem.startsWith('-----BEGIN PUBLIC KEY-----')) return false;
+      try {
+        return createPublicKey(pem).type === 'public';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a public key in SPKI PEM (-----BEGIN PUBLIC KEY-----)' },
+  );
+
 /**
  * Every environment variable the platform reads, with its default.
  * Documented in the README ("Configuration"); keep the two in step.
@@ -36,6 +77,87 @@ export const environmentSchema = z.object({
   SCHEMA_REGISTRY_URL: optional(httpUrl),
   DATABASE_URL: optional(postgresUrl),
   KAFKA_CLIENT_ID: optional(z.string().min(1).max(100)).transform((v) => v ?? 'cortege'),
+
+  // Security of the apps' Kafka clients (off by default: the local stack is plaintext).
+  KAFKA_SASL_MECHANISM: optional(
+    z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], {
+      error: 'expected plain, scram-sha-256 or scram-sha-512',
+    }),
+  ),
+  KAFKA_SASL_USERNAME: optional(z.string().min(1)),
+  KAFKA_SASL_PASSWORD: optional(z.string().min(1)),
+  KAFKA_SSL: optional(booleanFlag),
+  /** A PEM bundle of the CAs that sign the brokers' certificates; implies KAFKA_SSL. */
+  KAFKA_SSL_CA_FILE: optional(z.string().min(1)),
+
+  // The HTTPS ingest API (apps/ingest-api).
+  INGEST_HOST: optional(z.string().min(1)).transform((v) => v ?? '127.0.0.1'),
+  INGEST_PORT: port(18080),
+  INGEST_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.submissions.v1'),
+  INGEST_MAX_BATCH: positiveInt(500, 1, 100_000),
+  INGEST_MAX_BODY_BYTES: positiveInt(1_048_576, 1024, 64 * 1_048_576),
+  INGEST_MAX_ROUTE_POINTS: positiveInt(10_000, 2, 1_000_000),
+  INGEST_DEDUP_ENTRIES: positiveInt(100_000, 1, 10_000_000),
+  INGEST_PUBLISH_TIMEOUT_MS: positiveInt(15_000, 100, 600_000),
+  INGEST_RETRY_AFTER_SECONDS: positiveInt(5, 1, 3600),
+  INGEST_TLS_CERT_FILE: optional(z.string().min(1)),
+  INGEST_TLS_KEY_FILE: optional(z.string().min(1)),
+
+  // Who may submit: OAuth2 bearer JWTs of this issuer (required by the ingest API only).
+  AUTH_ISSUER: optional(z.string().min(1)),
+  AUTH_AUDIENCE: optional(z.string().min(1)),
+  AUTH_JWKS_URL: optional(httpUrl),
+  AUTH_PUBLIC_KEY: optional(spkiPem),
+  AUTH_ALGORITHM: optional(
+    z.enum(AUTH_ALGORITHMS, { error: `expected one of ${AUTH_ALGORITHMS.join(', ')}` }),
+  ).transform((v) => v ?? 'RS256'),
+  AUTH_CLOCK_TOLERANCE_SECONDS: positiveInt(5, 0, 300),
+
+  // The sanitizer stage (apps/sanitizer; `cortege sanitize` reads the policy too).
+  SANITIZER_PORT: port(18090),
+  SANITIZER_GROUP_ID: optional(z.string().min(1).max(200)).transform(
+    (v) => v ?? 'cortege-sanitizer',
+  ),
+  /** Distinct per running instance: its transactional id fences its own predecessor only. */
+  SANITIZER_INSTANCE_ID: optional(
+    z.string().regex(/^[\w.-]{1,100}$/, 'expected letters, digits, . _ -'),
+  ).transform((v) => v ?? '0'),
+  SANITIZER_INPUT_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.submissions.v1'),
+  SANITIZER_EVENTS_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.events.v1'),
+  SANITIZER_DLQ_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.submissions.dlq.v1'),
+  /** Partitions of the topics the sanitizer creates when they are missing. */
+  SANITIZER_PARTITIONS: positiveInt(6, 1, 1000),
+  SANITIZER_MAX_DURATION_HOURS: optional(
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 366),
+  ),
+  SANITIZER_MAX_PEOPLE: optional(z.coerce.number().int().positive()),
+  SANITIZER_MAX_CARS: optional(z.coerce.number().int().positive()),
+  SANITIZER_MAX_ROUTE_POINTS: optional(z.coerce.number().int().min(2).max(1_000_000)),
+  SANITIZER_MAX_FOOTPRINT_POINTS: optional(z.coerce.number().int().min(4).max(1_000_000)),
+  SANITIZER_MAX_ADDRESS_LENGTH: optional(z.coerce.number().int().positive().max(10_000)),
+  SANITIZER_MAX_SUBJECT_LENGTH: optional(z.coerce.number().int().positive().max(100_000)),
+  SANITIZER_MAX_DESCRIPTION_LENGTH: optional(z.coerce.number().int().positive().max(1_000_000)),
+  /** Area of operation, `minLon,minLat,maxLon,maxLat` in WGS84 degrees. */
+  SANITIZER_AREA: optional(
+    z
+      .string()
+      .transform((s) => s.split(',').map((n) => Number(n.trim())))
+      .refine(
+        (n) =>
+          n.length === 4 &&
+          n.every(Number.isFinite) &&
+          n[0]! < n[2]! &&
+          n[1]! < n[3]! &&
+          Math.abs(n[0]!) <= 180 &&
+          Math.abs(n[2]!) <= 180 &&
+          Math.abs(n[1]!) <= 90 &&
+          Math.abs(n[3]!) <= 90,
+        { message: 'expected minLon,minLat,maxLon,maxLat in degrees, min < max' },
+      ),
+  ),
 
   // The local stack (infra/local), used for whichever service above is not set.
   STACK_MODE: optional(z.enum(['auto', 'local', 'docker'])).transform((v) => v ?? 'auto'),
@@ -61,3 +183,53 @@ export const environmentSchema = z.object({
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
+
+/** A variable with a value (an empty one counts as unset, as everywhere in this module). */
+const isSet = (env: Readonly<Record<string, string | undefined>>, variable: string) =>
+  (env[variable] ?? '').trim() !== '';
+
+/**
+ * The rules that tie variables together, on the raw environment, so that they are reported
+ * together with every malformed single variable (zod skips object refinements once a field
+ * fails). Each problem names the variable to fix.
+ */
+export function crossVariableProblems(
+  env: Readonly<Record<string, string | undefined>>,
+): Array<{ variable: string; message: string }> {
+  const problems: Array<{ variable: string; message: string }> = [];
+  const problem = (variable: string, message: string) => problems.push({ variable, message });
+  const set = (variable: string) => isSet(env, variable);
+
+  if (set('KAFKA_SASL_MECHANISM')) {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'])
+      if (!set(variable)) problem(variable, 'required when KAFKA_SASL_MECHANISM is set');
+  } else {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'])
+      if (set(variable)) problem(variable, 'set KAFKA_SASL_MECHANISM too');
+  }
+  if (env.KAFKA_SSL?.trim() === 'false' && set('KAFKA_SSL_CA_FILE'))
+    problem('KAFKA_SSL_CA_FILE', 'given while KAFKA_SSL=false');
+
+  if (set('INGEST_TLS_CERT_FILE') !== set('INGEST_TLS_KEY_FILE')) {
+    const missing = set('INGEST_TLS_CERT_FILE') ? 'INGEST_TLS_KEY_FILE' : 'INGEST_TLS_CERT_FILE';
+    problem(missing, 'INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE go together');
+  }
+
+  if (set('AUTH_JWKS_URL') && set('AUTH_PUBLIC_KEY'))
+    problem('AUTH_PUBLIC_KEY', 'give AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
+  if (set('AUTH_ISSUER')) {
+    if (!set('AUTH_JWKS_URL') && !set('AUTH_PUBLIC_KEY'))
+      problem('AUTH_JWKS_URL', 'AUTH_ISSUER needs AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
+  } else {
+    for (const variable of ['AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY'])
+      if (set(variable)) problem(variable, 'set AUTH_ISSUER too');
+  }
+  return problems;
+}
+
+/** Variables naming files the process reads at start; each must exist and be readable. */
+export const FILE_VARIABLES = [
+  'KAFKA_SSL_CA_FILE',
+  'INGEST_TLS_CERT_FILE',
+  'INGEST_TLS_KEY_FILE',
+] as const;

@@ -2,4 +2,4 @@ export * from './app-config';
 export * from './config.error';
 export * from './config.loader';
 export * from './config.module';
-export { environmentSchema, type Environment } from './config.schema';
+export { AUTH_ALGORITHMS, environmentSchema, type Environment } from './config.schema';

@@ -8,3 +8,5 @@ export * from './schema-inliner';
 export * from './submission.type';
 export * from './submission.validation';
 export * from './topics';
+export * from './json-schema';
+export * from './revision-gate';

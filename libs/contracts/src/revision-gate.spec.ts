@@ -6,7 +6,11 @@ describe('RevisionGate', () => {
     expect(gate.verdict('e1', 2)).toBe('new');
     gate.stage('e1', 2);
     gate.commit();
-    expect([gate.verdict('e1', 3), gate.verdict('e1', 2), gate.verdict('e1', 1)]).toEqual(['new', 'duplicate', 'stale']);
+    expect([gate.verdict('e1', 3), gate.verdict('e1', 2), gate.verdict('e1', 1)]).toEqual([
+      'new',
+      'duplicate',
+      'stale',
+    ]);
     expect(gate.verdict('e2', 1)).toBe('new');
   });
 

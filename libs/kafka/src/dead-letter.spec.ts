@@ -1,14 +1,13 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { deadLetter, DLQ_HEADERS } from './dead-letter';
 
-const message = (headers: KafkaMessage['headers']): KafkaMessage => ({
+const message = (headers: IHeaders): KafkaMessage => ({
   key: Buffer.from('event-1'),
   value: Buffer.from([1, 2, 3]),
   headers,
   offset: '42',
   timestamp: '0',
   attributes: 0,
-  size: 0,
 });
 
 describe('deadLetter', () => {

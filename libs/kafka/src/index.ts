@@ -1,3 +1,4 @@
 export * from './dead-letter';
 export * from './topic-admin';
 export * from './transactional-stage';
+export * from './kafka.factory';

@@ -1,0 +1,53 @@
+/** `cortege`: the project's command line. Each pipeline stage can run over JSON lines here. */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@app/config';
+import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
+import { SANITIZE_HELP, sanitizeCommand } from './commands/sanitize.command';
+
+const HELP = `usage: cortege <command> [options]
+
+commands:
+  sanitize      validate and anonymise submissions (JSON lines on stdin → JSON lines on stdout)
+
+cortege <command> --help shows a command's own help.`;
+
+const COMMAND_HELP: Record<string, string> = { sanitize: SANITIZE_HELP };
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  const [command] = positionals;
+  if (!command) {
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  if (values.help) {
+    console.log(COMMAND_HELP[command] ?? HELP);
+    return COMMAND_HELP[command] ? 0 : 2;
+  }
+  switch (command) {
+    case 'sanitize': {
+      const config = loadConfig();
+      const policy = { ...DEFAULT_SANITIZATION_POLICY, ...config.sanitizer.policyOverrides };
+      await sanitizeCommand(process.stdin, process.stdout, policy);
+      return 0;
+    }
+    default:
+      console.error(`cortege: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? `cortege: ${error.message}` : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,88 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { kafkaSecurityOptions } from './kafka-client.options';
+import { KafkaSubmissionPublisher } from './kafka-submission.publisher';
+
+export type DependencyState = 'up' | 'down';
+
+export interface DependencyStatus {
+  readonly kafka: DependencyState;
+  readonly registry: DependencyState;
+}
+
+/** Each probe gives up after this long, ms: a health check must answer quickly. */
+const PROBE_TIMEOUT_MS = 2_500;
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+
+/**
+ * Whether the API can accept submissions now: Kafka is up when the publisher is connected and
+ * the cluster answers a metadata request; the registry is up when its API answers.
+ */
+@Injectable()
+export class DependencyHealth implements OnApplicationShutdown {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(KafkaSubmissionPublisher) private readonly publisher: KafkaSubmissionPublisher,
+  ) {
+    this.kafka = new Kafka({
+      clientId: `${config.kafka.clientId}-ingest-health`,
+      brokers: [...config.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      retry: { retries: 0 },
+      ...kafkaSecurityOptions(config.kafka),
+    });
+  }
+
+  async check(): Promise<DependencyStatus> {
+    const [kafka, registry] = await Promise.all([this.kafkaUp(), this.registryUp()]);
+    return { kafka: kafka ? 'up' : 'down', registry: registry ? 'up' : 'down' };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+
+  private async kafkaUp(): Promise<boolean> {
+    if (!this.publisher.isConnected) return false;
+    let admin = this.admin;
+    try {
+      if (!admin) {
+        admin = this.kafka.admin();
+        await within(admin.connect(), PROBE_TIMEOUT_MS);
+        this.admin = admin;
+      }
+      const cluster = await within(admin.describeCluster(), PROBE_TIMEOUT_MS);
+      return cluster.brokers.length > 0;
+    } catch {
+      this.admin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+      return false;
+    }
+  }
+
+  private async registryUp(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.config.registry.url}/subjects`, {
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import type { AppConfig } from '@app/config';
+import { IngestMetrics } from './ingest.metrics';
+import { IngestApiModule, type IngestApiConfig } from './ingest-api.module';
+
+/** Nest's log levels for the platform's LOG_LEVEL. */
+export function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
+  switch (level) {
+    case 'debug':
+      return ['fatal', 'error', 'warn', 'log', 'debug'];
+    case 'info':
+      return ['fatal', 'error', 'warn', 'log'];
+    case 'warn':
+      return ['fatal', 'error', 'warn'];
+    case 'error':
+      return ['fatal', 'error'];
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * Builds the ingest API (not yet listening; an HTTP or HTTPS server, hence `net.Server`): HTTPS when a certificate is configured, no
+ * generic body parser (the submissions route reads its body itself, with its limit), request
+ * metrics on every route. Errors at start are thrown, never turned into `process.abort()`.
+ */
+export async function createIngestApp(
+  config: IngestApiConfig,
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
+): Promise<INestApplication<Server>> {
+  const tls = config.ingest.tls;
+  const app = await NestFactory.create<INestApplication<Server>>(IngestApiModule.forRoot(config), {
+    bodyParser: false,
+    abortOnError: false,
+    logger: options.logger ?? nestLogLevels(config.logLevel),
+    ...(tls
+      ? {
+          // Node's defaults: TLS 1.2 at least, its cipher list.
+          httpsOptions: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+        }
+      : {}),
+  });
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable(
+    'x-powered-by',
+  );
+  app.use(app.get(IngestMetrics).middleware());
+  return app;
+}

@@ -1,0 +1,62 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig, type ConfigWith } from '@app/config';
+import { CortegeProducer } from '@app/producer-sdk';
+import { DependencyHealth } from './dependency.health';
+import { HealthController } from './health.controller';
+import { IngestExceptionFilter } from './ingest-exception.filter';
+import { IngestMetrics } from './ingest.metrics';
+import { kafkaSecurityOptions } from './kafka-client.options';
+import { CORTEGE_PRODUCER, KafkaSubmissionPublisher } from './kafka-submission.publisher';
+import { MetricsController } from './metrics.controller';
+import { OpenApiController } from './openapi.controller';
+import { ProducerAuthGuard } from './producer-auth.guard';
+import { SubmissionIntake } from './submission-intake.service';
+import { SUBMISSION_SINK } from './submission.sink';
+import { SubmissionsController } from './submissions.controller';
+import { TOKEN_VERIFIER, TokenVerifier } from './token.verifier';
+
+/** The configuration the ingest API runs with: the platform's, with the auth section. */
+export type IngestApiConfig = ConfigWith<'auth'>;
+
+/**
+ * The ingest API's wiring. The configuration is given, so tests run it with their own.
+ * Every constructor parameter names its token with `@Inject`: tsx (esbuild) emits no
+ * decorator metadata, so Nest could not infer them from the types.
+ */
+@Module({})
+export class IngestApiModule {
+  static forRoot(config: IngestApiConfig): DynamicModule {
+    return {
+      module: IngestApiModule,
+      controllers: [SubmissionsController, HealthController, MetricsController, OpenApiController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        {
+          provide: CORTEGE_PRODUCER,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) =>
+            new CortegeProducer({
+              brokers: c.kafka.brokers,
+              registryUrl: c.registry.url,
+              clientId: `${c.kafka.clientId}-ingest-api`,
+              topic: c.ingest.topic,
+              ...kafkaSecurityOptions(c.kafka),
+            }),
+        },
+        KafkaSubmissionPublisher,
+        { provide: SUBMISSION_SINK, useExisting: KafkaSubmissionPublisher },
+        SubmissionIntake,
+        {
+          provide: TOKEN_VERIFIER,
+          inject: [APP_CONFIG],
+          useFactory: (c: IngestApiConfig) => TokenVerifier.create(c.auth),
+        },
+        { provide: APP_GUARD, useClass: ProducerAuthGuard },
+        { provide: APP_FILTER, useClass: IngestExceptionFilter },
+        IngestMetrics,
+        DependencyHealth,
+      ],
+    };
+  }
+}

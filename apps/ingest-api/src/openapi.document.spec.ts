@@ -1,0 +1,64 @@
+import { loadConfig } from '@app/config';
+import { submissionJsonSchema } from '@app/contracts';
+import { openApiDocument } from './openapi.document';
+
+/** Every `$ref` string in a document. */
+const refsOf = (node: unknown): string[] =>
+  Array.isArray(node)
+    ? node.flatMap(refsOf)
+    : typeof node === 'object' && node !== null
+      ? Object.entries(node).flatMap(([k, v]) =>
+          k === '$ref' && typeof v === 'string' ? [v] : refsOf(v),
+        )
+      : [];
+
+describe('openApiDocument', () => {
+  const document = openApiDocument(loadConfig({ INGEST_MAX_BATCH: '42' }).ingest) as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<string, { responses: Record<string, unknown>; security?: unknown }>
+    >;
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
+
+  it('is OpenAPI 3.1 with the submission schema derived from the Avro contract', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.schemas.Submission).toEqual(submissionJsonSchema());
+    expect(document.components.schemas.SubmissionBatch).toMatchObject({
+      maxItems: 42,
+      minItems: 1,
+    });
+  });
+
+  it('describes every endpoint, and only the submissions need a token', () => {
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/health',
+      '/metrics',
+      '/openapi.json',
+      '/v1/submissions',
+    ]);
+    const submit = document.paths['/v1/submissions']?.post;
+    expect(Object.keys(submit?.responses ?? {}).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '415',
+      '503',
+    ]);
+    expect(submit?.security).toEqual([{ bearer: [] }]);
+    expect(document.paths['/health']?.get?.security).toBeUndefined();
+  });
+
+  it('refers only to schemas it defines', () => {
+    const defined = Object.keys(document.components.schemas).map(
+      (n) => `#/components/schemas/${n}`,
+    );
+    const refs = refsOf(document);
+    expect(refs.length).toBeGreaterThan(3);
+    for (const ref of refs) expect(defined).toContain(ref);
+  });
+});

@@ -1,0 +1,225 @@
+import type { IngestConfig } from '@app/config';
+import { submissionJsonSchema, ViolationCode, type JsonSchema } from '@app/contracts';
+import { IngestErrorCode } from './ingest.error';
+import { SUBMISSION_OUTCOMES } from './ingest.metrics';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const json = (schema: JsonSchema, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** An error body: `error` is one of `codes`; `properties` are the code's details. */
+const errorBody = (
+  codes: readonly string[],
+  properties: Record<string, JsonSchema> = {},
+): JsonSchema => ({
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', enum: [...codes] },
+    message: { type: 'string', description: 'For people; may change. Match on `error`.' },
+    ...properties,
+  },
+});
+
+/**
+ * The OpenAPI 3.1 description of the ingest API. The submission schema is derived from the
+ * pinned Avro contract (`submissionJsonSchema`), so the two cannot drift apart.
+ */
+export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
+  const bearer = [{ bearer: [] }];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cortège ingest API',
+      version: '1.0.0',
+      description:
+        'HTTPS entry of the Cortège pipeline for producers that cannot use Kafka directly. ' +
+        'Each accepted submission is published to Kafka (Avro, key = eventId) before the API ' +
+        `answers 202. Limits: ${ingest.maxBatch} submissions per request, ${ingest.maxBodyBytes} ` +
+        `bytes per body, ${ingest.maxRoutePoints} positions per route or footprint ring.`,
+    },
+    paths: {
+      '/v1/submissions': {
+        post: {
+          operationId: 'submit',
+          summary: 'Submit one submission, or a batch of them (all or nothing)',
+          description:
+            'Idempotent on (eventId, revision): the same content again is acknowledged with ' +
+            '`duplicate: true` and not republished; other content under the same pair is a 409. ' +
+            'Date-times are epoch milliseconds or ISO 8601 (local time = Europe/Paris); omitted ' +
+            'optional fields take their defaults.',
+          security: bearer,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [ref('Submission'), ref('SubmissionBatch')] },
+              },
+            },
+          },
+          responses: {
+            '202': json(ref('Accepted'), 'Every submission is stored in Kafka (or was already).'),
+            '400': json(
+              errorBody(
+                [
+                  IngestErrorCode.InvalidSubmission,
+                  IngestErrorCode.MalformedJson,
+                  IngestErrorCode.EmptyBatch,
+                ],
+                { violations: { type: 'array', items: ref('Violation') } },
+              ),
+              'Malformed JSON, an empty batch, or submissions that break the contract; nothing was published.',
+            ),
+            '401': {
+              ...json(
+                errorBody([IngestErrorCode.InvalidToken]),
+                'Missing, malformed, expired or foreign token.',
+              ),
+              headers: {
+                'WWW-Authenticate': {
+                  schema: { type: 'string', const: 'Bearer error="invalid_token"' },
+                },
+              },
+            },
+            '403': json(
+              errorBody([IngestErrorCode.InsufficientRole]),
+              'A valid token without the `producer` role.',
+            ),
+            '409': json(
+              errorBody([IngestErrorCode.RevisionConflict], {
+                eventId: { type: 'string', format: 'uuid' },
+                revision: { type: 'integer' },
+                index: { type: 'integer', description: 'Position in the request.' },
+              }),
+              'This (eventId, revision) was already accepted with other content; nothing was published.',
+            ),
+            '413': json(
+              errorBody(
+                [
+                  IngestErrorCode.PayloadTooLarge,
+                  IngestErrorCode.BatchTooLarge,
+                  IngestErrorCode.TooManyPoints,
+                ],
+                {
+                  limitBytes: { type: 'integer' },
+                  limit: { type: 'integer' },
+                  length: { type: 'integer' },
+                  index: { type: 'integer' },
+                  path: { type: 'string' },
+                },
+              ),
+              'Body, batch, route or footprint ring over its limit; nothing was published.',
+            ),
+            '415': json(
+              errorBody([IngestErrorCode.UnsupportedMediaType]),
+              'Not application/json, or compressed.',
+            ),
+            '503': {
+              ...json(
+                errorBody([IngestErrorCode.Unavailable], { retriable: { const: true } }),
+                'Kafka or the registry is unavailable: retry after `Retry-After` seconds.',
+              ),
+              headers: { 'Retry-After': { schema: { type: 'integer' } } },
+            },
+          },
+        },
+      },
+      '/health': {
+        get: {
+          operationId: 'health',
+          summary: 'Whether submissions can be accepted now',
+          responses: {
+            '200': json(ref('Health'), 'Kafka and the registry are up.'),
+            '503': json(ref('Health'), 'Kafka or the registry is down.'),
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics',
+          responses: {
+            '200': {
+              description: `Text exposition format; cortege_ingest_submissions_total{outcome} with outcome in ${SUBMISSION_OUTCOMES.join(', ')}.`,
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1.') },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An OAuth2 access token of the configured issuer with the `producer` role (in `roles` or `realm_access.roles`).',
+        },
+      },
+      schemas: {
+        Submission: submissionJsonSchema(),
+        SubmissionBatch: {
+          type: 'array',
+          items: ref('Submission'),
+          minItems: 1,
+          maxItems: ingest.maxBatch,
+        },
+        Accepted: {
+          type: 'object',
+          required: ['accepted'],
+          properties: {
+            accepted: {
+              type: 'array',
+              description: 'One entry per submission, in request order.',
+              items: {
+                type: 'object',
+                required: ['eventId', 'revision', 'duplicate'],
+                properties: {
+                  eventId: { type: 'string', format: 'uuid' },
+                  revision: { type: 'integer' },
+                  duplicate: {
+                    type: 'boolean',
+                    description: 'Already accepted with the same content: not republished.',
+                  },
+                },
+              },
+            },
+          },
+        },
+        Violation: {
+          type: 'object',
+          required: ['index', 'path', 'code', 'message'],
+          properties: {
+            index: { type: 'integer', description: 'Position of the submission in the request.' },
+            path: {
+              type: 'string',
+              description: 'Field path, e.g. payload.cortege.MovingDemonstration.endAt.',
+            },
+            code: { type: 'string', enum: Object.values(ViolationCode) },
+            message: { type: 'string' },
+          },
+        },
+        Health: {
+          type: 'object',
+          required: ['status', 'kafka', 'registry'],
+          properties: {
+            status: { type: 'string', enum: ['ok', 'unavailable'] },
+            kafka: { type: 'string', enum: ['up', 'down'] },
+            registry: { type: 'string', enum: ['up', 'down'] },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { IS_PUBLIC } from './public.decorator';
+import { bearerToken, TOKEN_VERIFIER, type TokenVerifier } from './token.verifier';
+
+/**
+ * Every route needs a valid producer token unless marked `@Public()`: closed by default, so a
+ * route added later cannot be left open by mistake. Runs before the body is read.
+ *
+ * @throws IngestError InvalidToken (401), InsufficientRole (403) or Unavailable (503).
+ */
+@Injectable()
+export class ProducerAuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const open = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (open) return true;
+    const request = context.switchToHttp().getRequest<IncomingMessage>();
+    await this.verifier.verify(bearerToken(request.headers.authorization));
+    return true;
+  }
+}

@@ -1,0 +1,161 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import { loadConfig } from '@app/config';
+import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import {
+  createTopic,
+  readTopic,
+  sampleSubmissions,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '@app/testing';
+import { request } from './http-client';
+import { testIssuer, type TestIssuer } from './test-issuer';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const stack = loadConfig();
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves with the exit code and signal of a process once it has exited. */
+const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+describe('the ingest API as a process, over HTTPS', () => {
+  let dir: string;
+  let kafka: Kafka;
+  let admin: Admin;
+  let issuer: TestIssuer;
+  let topic: string;
+  let port: number;
+  let cert: Buffer;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    cert = readFileSync(join(dir, 'cert.pem'));
+    kafka = testKafka(stack);
+    admin = kafka.admin();
+    await admin.connect();
+    topic = uniqueName('test.ingest-e2e');
+    await createTopic(admin, topic);
+    issuer = await testIssuer();
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exitOf(child);
+    }
+    await admin?.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts with TLS, accepts a submission into Kafka, and exits 0 on SIGTERM', async () => {
+    // Only what the process needs: its environment is the test's choice, not inherited.
+    child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', '.bin', 'tsx'), 'apps/ingest-api/src/main.ts'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          KAFKA_BROKERS: stack.kafka.brokers.join(','),
+          SCHEMA_REGISTRY_URL: stack.registry.url,
+          INGEST_PORT: String(port),
+          INGEST_TOPIC: topic,
+          INGEST_TLS_CERT_FILE: join(dir, 'cert.pem'),
+          INGEST_TLS_KEY_FILE: join(dir, 'key.pem'),
+          ...issuer.env,
+          NO_COLOR: '1',
+        },
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const running = child;
+    const url = `https://127.0.0.1:${port}`;
+
+    const health = await waitFor(
+      'the ingest API to answer /health over HTTPS',
+      async () => {
+        if (running.exitCode !== null) throw new Error(`the API exited early:\n${output}`);
+        const response = await request(`${url}/health`, { ca: cert }).catch(() => undefined);
+        return response?.status === 200 ? response : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(health.json()).toEqual({ status: 'ok', kafka: 'up', registry: 'up' });
+
+    // Plain HTTP is not served on the TLS port.
+    await expect(request(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+
+    const { static: rally } = sampleSubmissions();
+    const response = await request(`${url}/v1/submissions`, {
+      ca: cert,
+      body: JSON.stringify(rally),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${await issuer.token()}`,
+      },
+    });
+    expect(response.status).toBe(202);
+    expect(response.json()).toEqual({
+      accepted: [{ eventId: rally.eventId, revision: 2, duplicate: false }],
+    });
+
+    const serde = await AvroSerde.register<Submission>(
+      new RegistryClient(stack.registry.url),
+      topic,
+      SUBMISSION_SCHEMA,
+    );
+    const [record, ...others] = await readTopic(kafka, topic, 1);
+    expect(others).toEqual([]);
+    expect(String(record?.message.key)).toBe(rally.eventId);
+    expect(await serde.decode(record?.message.value ?? null)).toEqual(rally);
+
+    running.kill('SIGTERM');
+    expect(await exitOf(running)).toEqual({ code: 0, signal: null });
+    expect(output).toContain(`listening on https://127.0.0.1:${port}, publishing to ${topic}`);
+    expect(output).toContain('disconnected from Kafka');
+  });
+});

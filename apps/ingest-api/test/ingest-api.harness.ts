@@ -1,0 +1,126 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import type { AddressInfo, Server } from 'node:net';
+import { loadConfig, type AppConfig } from '@app/config';
+import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { createTopic, readTopic, testKafka, uniqueName, waitFor } from '@app/testing';
+import { createIngestApp } from '../src/ingest-api.factory';
+import { request, type HttpRequestOptions, type HttpResponse } from './http-client';
+import { testIssuer, type TestIssuer } from './test-issuer';
+
+/** A record of the app's topic, decoded. */
+export interface PublishedRecord {
+  readonly key: string;
+  readonly value: Submission;
+  readonly headers: Record<string, string>;
+}
+
+/** The ingest API running in this process on a free port, with its own topic and issuer. */
+export interface RunningIngestApi {
+  readonly url: string;
+  readonly topic: string;
+  readonly issuer: TestIssuer;
+  readonly config: AppConfig;
+  /** POST /v1/submissions as JSON with a producer token (unless `token` or headers say otherwise). */
+  submit(
+    body: unknown,
+    options?: { token?: string | null } & HttpRequestOptions,
+  ): Promise<HttpResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+  /** How many records the topic holds (sum of its partitions' high watermarks). */
+  recordCount(): Promise<number>;
+  /** Every record of the topic, decoded through the registry. */
+  records(): Promise<PublishedRecord[]>;
+  close(): Promise<void>;
+}
+
+/** The stack this test run uses (the environment's, else the local one). */
+export const stackConfig = loadConfig();
+
+/**
+ * Starts the ingest API in-process against the real stack. `env` overrides its variables
+ * (limits, or dead endpoints); `healthy: false` skips waiting for /health (for those).
+ */
+export async function startIngestApi(
+  env: Record<string, string> = {},
+  { healthy = true }: { healthy?: boolean } = {},
+): Promise<RunningIngestApi> {
+  const issuer = await testIssuer();
+  const topic = uniqueName('test.ingest');
+  const kafka: Kafka = testKafka(stackConfig);
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await createTopic(admin, topic, 2);
+
+  const own = loadConfig({ ...issuer.env, INGEST_TOPIC: topic, LOG_LEVEL: 'warn', ...env }, '.', {
+    require: ['auth'],
+  });
+  // The stack's endpoints and Kafka security come from the environment, unless `env` names them.
+  const config = {
+    ...own,
+    kafka: env.KAFKA_BROKERS ? own.kafka : stackConfig.kafka,
+    registry: env.SCHEMA_REGISTRY_URL ? own.registry : stackConfig.registry,
+  };
+  const app: INestApplication<Server> = await createIngestApp(config, {
+    logger: ['error', 'warn'],
+  });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  if (healthy) {
+    await waitFor('the ingest API to be healthy', async () =>
+      (await request(`${url}/health`)).status === 200 ? true : undefined,
+    );
+  }
+
+  let serde: AvroSerde<Submission> | undefined;
+  const recordCount = async () =>
+    (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+
+  return {
+    url,
+    topic,
+    issuer,
+    config,
+    async submit(body, { token, headers, ...options } = {}) {
+      const bearer = token === undefined ? await issuer.token() : token;
+      return request(`${url}/v1/submissions`, {
+        method: 'POST',
+        body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+        ...options,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(bearer === null ? {} : { Authorization: `Bearer ${bearer}` }),
+          ...headers,
+        },
+      });
+    },
+    get: (path, headers = {}) => request(`${url}${path}`, { headers }),
+    recordCount,
+    async records() {
+      serde ??= await AvroSerde.register<Submission>(
+        new RegistryClient(stackConfig.registry.url),
+        topic,
+        SUBMISSION_SCHEMA,
+      );
+      const decoder = serde;
+      const count = await recordCount();
+      const consumed = await readTopic(kafka, topic, count);
+      return Promise.all(
+        consumed.map(async ({ message }) => ({
+          key: String(message.key),
+          value: await decoder.decode(message.value),
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+          ),
+        })),
+      );
+    },
+    async close() {
+      await app.close();
+      await admin.disconnect();
+    },
+  };
+}

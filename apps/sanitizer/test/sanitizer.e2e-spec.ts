@@ -1,0 +1,252 @@
+import type { Kafka } from 'kafkajs';
+import { eventOf, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { loadConfig } from '@app/config';
+import { DLQ_HEADERS } from '@app/kafka';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import {
+  AppProcess,
+  createTopic,
+  generatePiiCanaries,
+  readTopic,
+  testKafka,
+  testProducer,
+  uniqueName,
+  waitFor,
+} from '@app/testing';
+import { badCorpus, validSubmission, type Planted } from './sanitizer.fixtures';
+
+const config = loadConfig();
+const registry = new RegistryClient(config.registry.url);
+
+interface Topics {
+  readonly input: string;
+  readonly events: string;
+  readonly dlq: string;
+}
+
+async function setUp(
+  kafka: Kafka,
+  name: string,
+): Promise<{ topics: Topics; serde: AvroSerde<Submission> }> {
+  const topics = {
+    input: uniqueName(`${name}.in`),
+    events: uniqueName(`${name}.events`),
+    dlq: uniqueName(`${name}.dlq`),
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
+  await admin.disconnect();
+  return {
+    topics,
+    serde: await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA),
+  };
+}
+
+let nextPort = 18400 + Math.floor(Math.random() * 500);
+
+function sanitizer(topics: Topics, group: string): { app: AppProcess; port: number } {
+  const port = nextPort++;
+  const app = new AppProcess('sanitizer', {
+    SANITIZER_PORT: String(port),
+    SANITIZER_INPUT_TOPIC: topics.input,
+    SANITIZER_EVENTS_TOPIC: topics.events,
+    SANITIZER_DLQ_TOPIC: topics.dlq,
+    SANITIZER_GROUP_ID: group,
+    LOG_LEVEL: 'info',
+  });
+  return { app, port };
+}
+
+async function produce(kafka: Kafka, topic: string, records: readonly Planted[]): Promise<void> {
+  const producer = testProducer(kafka, { idempotent: true });
+  await producer.connect();
+  try {
+    for (let i = 0; i < records.length; i += 500) {
+      await producer.send({
+        topic,
+        messages: records.slice(i, i + 500).map((r) => ({ key: r.key, value: r.value })),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads exactly what a topic holds: `expected` records, then checks none more arrive. */
+async function readAll(kafka: Kafka, topic: string, expected: number) {
+  return readTopic(kafka, topic, expected + 1, { timeoutMs: 20_000 + expected * 5 });
+}
+
+async function cleanCount(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('cortege_sanitizer_records_total{outcome="clean"'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('sanitizer stage (as a process, against the real stack)', () => {
+  const kafka = testKafka(config);
+
+  it('dead-letters every bad record with its reason and passes every valid one exactly once', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.corpus');
+    const bad = badCorpus(serde);
+    expect(bad.length).toBeGreaterThanOrEqual(1000);
+
+    const valid = Array.from({ length: 600 }, (_, i) => validSubmission(i));
+    const good: Planted[] = valid.map((s) => ({ key: s.eventId, value: serde.encode(s) }));
+    // Resubmissions (same eventId and revision) and a stale revision after a newer one.
+    const duplicates = good.slice(0, 40);
+    const newer = { ...(valid[1] as Submission), revision: (valid[1] as Submission).revision + 5 };
+    const stale = { ...newer, revision: newer.revision - 1 };
+    const records: Planted[] = [];
+    const queue = [...bad];
+    for (const g of good) records.push(g, ...queue.splice(0, 2));
+    records.push(
+      ...queue,
+      ...duplicates,
+      { key: newer.eventId, value: serde.encode(newer) },
+      { key: stale.eventId, value: serde.encode(stale) },
+    );
+    await produce(kafka, topics.input, records);
+
+    const { app, port } = sanitizer(topics, uniqueName('san-corpus'));
+    app.start();
+    try {
+      await app.healthy(port);
+      const letters = await readAll(kafka, topics.dlq, bad.length);
+      const events = await readAll(kafka, topics.events, valid.length + 1);
+
+      expect(letters).toHaveLength(bad.length);
+      const reasons = new Map(
+        letters.map((l) => [
+          String(l.message.key),
+          String(l.message.headers?.[DLQ_HEADERS.reason]),
+        ]),
+      );
+      expect(
+        bad
+          .filter((b) => reasons.get(b.key) !== b.reason)
+          .map((b) => [b.key, b.reason, reasons.get(b.key)]),
+      ).toEqual([]);
+      const letter = letters.find((l) => String(l.message.key) === bad[0]?.key);
+      expect(letter?.message.value).toEqual(bad[0]?.value);
+      expect(String(letter?.message.headers?.[DLQ_HEADERS.stage])).toBe('sanitizer');
+      expect(
+        Number.isNaN(Date.parse(String(letter?.message.headers?.[DLQ_HEADERS.firstSeen]))),
+      ).toBe(false);
+
+      // Every valid submission once, the newer revision once, no duplicate, no stale.
+      expect(events).toHaveLength(valid.length + 1);
+      const decoded = await Promise.all(events.map((e) => serde.decode(e.message.value)));
+      const seen = decoded.map((d) => `${d.eventId}#${d.revision}`).sort();
+      const wanted = [
+        ...valid.map((s) => `${s.eventId}#${s.revision}`),
+        `${newer.eventId}#${newer.revision}`,
+      ].sort();
+      expect(seen).toEqual(wanted);
+
+      expect(await cleanCount(port)).toBe(valid.length + 1);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).ok).toBe(true);
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('lets no planted personal data through, in the events or in any log line', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.canary');
+    const canaries = generatePiiCanaries(240, 20261128).map((c) => c.value);
+    const submissions: Submission[] = [];
+    for (let i = 0; i < canaries.length; i += 4) {
+      const [a = '', b = '', c = '', d = ''] = canaries.slice(i, i + 4);
+      const base = validSubmission(i / 4);
+      const kinded = eventOf(base);
+      if (!kinded) continue;
+      const event: Record<string, unknown> = {
+        ...kinded.event,
+        subject: `Rassemblement, contact ${a}`,
+        description: `Organisé par ${b}, renseignements ${c}`,
+      };
+      if ('departureAddress' in event) {
+        Object.assign(event, {
+          departureAddress: `Quai du Port (${d})`,
+          waypointAddresses: [`La Canebière, ${a}`],
+          arrivalAddress: `Réformés, ${b}`,
+        });
+      } else if ('address' in event) {
+        event.address = `Place Félix Baret, ${d}`;
+      } else {
+        event.addresses = [`Gare Saint-Charles, ${d}`, `Hôtel de Ville, ${c}`];
+      }
+      submissions.push({
+        ...base,
+        payload: { [`cortege.${kinded.kind}`]: event } as unknown as Submission['payload'],
+      });
+    }
+    await produce(
+      kafka,
+      topics.input,
+      submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
+    );
+
+    const { app, port } = sanitizer(topics, uniqueName('san-canary'));
+    app.start();
+    try {
+      await app.healthy(port);
+      const events = await readTopic(kafka, topics.events, submissions.length, {
+        timeoutMs: 60_000,
+      });
+      expect(events).toHaveLength(submissions.length);
+      const out = (
+        await Promise.all(
+          events.map(async (e) => JSON.stringify(await serde.decode(e.message.value))),
+        )
+      ).join('\n');
+      const raw = events.map((e) => e.message.value?.toString('latin1') ?? '').join('\n');
+      expect(canaries.filter((c) => out.includes(c) || raw.includes(c))).toEqual([]);
+      expect(out).toContain('[PHONE]');
+      expect(out).toContain('[EMAIL]');
+    } finally {
+      await app.stop('SIGTERM');
+    }
+    expect(app.output).toContain('consuming');
+    expect(canaries.filter((c) => app.output.includes(c))).toEqual([]);
+  });
+
+  it('writes exactly 10,000 events for 10,000 submissions across a kill -9 and a restart', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.kill');
+    const submissions = Array.from({ length: 10_000 }, (_, i) => validSubmission(i));
+    await produce(
+      kafka,
+      topics.input,
+      submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
+    );
+    const group = uniqueName('san-kill');
+
+    const first = sanitizer(topics, group);
+    first.app.start();
+    await first.app.healthy(first.port);
+    await waitFor(
+      'a few thousand clean records',
+      async () => ((await cleanCount(first.port)) >= 2500 ? true : undefined),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    const killedAt = await cleanCount(first.port);
+    await first.app.stop('SIGKILL');
+    expect(killedAt).toBeLessThan(10_000);
+
+    const second = sanitizer(topics, group);
+    second.app.start();
+    try {
+      await second.app.healthy(second.port);
+      const events = await readAll(kafka, topics.events, submissions.length);
+      expect(events).toHaveLength(10_000);
+      expect(new Set(events.map((e) => String(e.message.key))).size).toBe(10_000);
+    } finally {
+      await second.app.stop('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import { parseSubmission, payloadOf, type KindedEvent, type Submission } from '@app/contracts';
+import { addCounts, type ScrubCounts } from './pii-kind';
+import {
+  assertValidPolicy,
+  DEFAULT_SANITIZATION_POLICY,
+  type SanitizationPolicy,
+} from './sanitization.policy';
+import type { SanitizationViolation } from './sanitization.violation';
+import { checkSubmission } from './submission.rules';
+import { scrubText } from './text-scrubber';
+
+/** The sanitizer's verdict on one submission. */
+export type SanitizeResult =
+  | {
+      readonly outcome: 'clean';
+      /** Scrubbed and repaired, in the same Avro shape as the input; a CANCEL without payload. */
+      readonly submission: Submission;
+      /** How many values of each kind of personal data were replaced, all fields together. */
+      readonly scrubCounts: ScrubCounts;
+      /** Field path and what was repaired, one line each; empty when nothing was. */
+      readonly repairs: readonly string[];
+    }
+  | { readonly outcome: 'rejected'; readonly violations: readonly SanitizationViolation[] };
+
+/** Every free-text field of an event scrubbed: subject, description and every address. */
+function scrubEvent(kinded: KindedEvent, scrub: (text: string) => string): KindedEvent {
+  const texts = <E extends { subject: string; description: string | null }>(e: E): E => ({
+    ...e,
+    subject: scrub(e.subject),
+    description: e.description === null ? null : scrub(e.description),
+  });
+  switch (kinded.kind) {
+    case 'MovingDemonstration': {
+      const e = kinded.event;
+      return {
+        kind: kinded.kind,
+        event: {
+          ...texts(e),
+          departureAddress: scrub(e.departureAddress),
+          waypointAddresses: e.waypointAddresses.map(scrub),
+          arrivalAddress: scrub(e.arrivalAddress),
+        },
+      };
+    }
+    case 'StaticDemonstration': {
+      const e = kinded.event;
+      return { kind: kinded.kind, event: { ...texts(e), address: scrub(e.address) } };
+    }
+    case 'ScheduledOperation': {
+      const e = kinded.event;
+      return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
+    }
+    case 'OfficialVisit': {
+      const e = kinded.event;
+      return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
+    }
+    default: {
+      const _exhaustive: never = kinded;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * The sanitizer's use case: checks a submission in the contract's shape (as decoded from the
+ * topic, or returned by `parseSubmission`) against every rule of `policy`, on the original
+ * text; then repairs the trivially repairable footprint and scrubs personal data from every
+ * free-text field. Either the clean submission, or every violation with its field path.
+ * A CANCEL needs only a valid envelope and comes out without payload.
+ * Pure: no I/O, never throws on bad data; throws `SanitizationError` for an invalid policy.
+ */
+export function sanitize(
+  submission: Submission,
+  policy: SanitizationPolicy = DEFAULT_SANITIZATION_POLICY,
+): SanitizeResult {
+  assertValidPolicy(policy);
+  const rules = checkSubmission(submission, policy);
+  if (rules.violations.length > 0) return { outcome: 'rejected', violations: rules.violations };
+
+  const scrubCounts: ScrubCounts = {};
+  const scrub = (text: string) => {
+    const scrubbed = scrubText(text);
+    addCounts(scrubCounts, scrubbed.counts);
+    return scrubbed.text;
+  };
+  const clean: Submission = {
+    eventId: submission.eventId,
+    revision: submission.revision,
+    action: submission.action,
+    submittedAt: submission.submittedAt,
+    source: submission.source,
+    payload: rules.event === null ? null : payloadOf(scrubEvent(rules.event, scrub)),
+  };
+  return { outcome: 'clean', submission: clean, scrubCounts, repairs: rules.repairs };
+}
+
+/**
+ * Any value (a JSON line, an API body, a decoded record) through the contract check
+ * (`parseSubmission`: shape, ISO date-times, ids) and then `sanitize`: the one path the CLI,
+ * the ingest API and the consumer share. Contract violations come back as a rejection too.
+ */
+export function sanitizeJson(
+  value: unknown,
+  policy: SanitizationPolicy = DEFAULT_SANITIZATION_POLICY,
+): SanitizeResult {
+  const parsed = parseSubmission(value);
+  if (!parsed.ok) return { outcome: 'rejected', violations: parsed.violations };
+  return sanitize(parsed.submission, policy);
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './wait-for';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * One of the project's apps running as its own process (`node --require tsx/cjs
+ * apps/<name>/src/main.ts`: one process, so a SIGKILL really kills the app), as in production.
+ * Its output is kept for assertions (e.g. that no personal data is ever logged).
+ */
+export class AppProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> | undefined;
+  /** Everything the process wrote on stdout and stderr, across restarts. */
+  output = '';
+
+  constructor(
+    readonly app: string,
+    private readonly env: Readonly<Record<string, string>>,
+  ) {}
+
+  start(): void {
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', join(ROOT, 'apps', this.app, 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    this.child = child;
+  }
+
+  /** Waits until GET `http://127.0.0.1:<port>/health` answers 200. */
+  async healthy(port: number, timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      `${this.app} healthy on :${port}`,
+      async () => {
+        if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+          throw new Error(
+            `${this.app} exited with ${this.child.exitCode}:\n${this.output.slice(-3000)}`,
+          );
+        }
+        const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        return response?.ok ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  /** Sends `signal` and resolves with the exit code once the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill(signal);
+    return this.exit ?? null;
+  }
+}
