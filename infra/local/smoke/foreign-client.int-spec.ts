@@ -1,7 +1,13 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '@app/config';
-import { createTopic, readWithPythonClient, testKafka, testProducer, uniqueName } from '@app/testing';
+import {
+  createTopic,
+  readWithPythonClient,
+  testKafka,
+  testProducer,
+  uniqueName,
+} from '@app/testing';
 
 const config = loadConfig();
 
