@@ -1,8 +1,9 @@
 /** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
 import { ingestBench } from './ingest.bench';
+import { sanitizerBench } from './sanitizer.bench';
 
 async function main(): Promise<void> {
-  const results: Record<string, number> = { ...(await ingestBench()) };
+  const results: Record<string, number> = { ...(await ingestBench()), ...(await sanitizerBench()) };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));
 }

@@ -24,7 +24,7 @@ export async function mapJsonLines(
       result = await each(value, line);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      result = onMalformed(error.message, line);
+      result = onMalformed('not a valid JSON value', line);
     }
     if (!output.write(`${JSON.stringify(result)}\n`))
       await new Promise((resolve) => output.once('drain', resolve));

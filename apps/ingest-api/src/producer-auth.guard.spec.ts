@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { loadConfig } from '@app/config';
-import { testIssuer, type TestIssuer } from '../test/test-issuer';
+import { testIssuer, type TestIssuer } from '@app/testing';
 import { IngestErrorCode } from './ingest.error';
 import { ProducerAuthGuard } from './producer-auth.guard';
 import { Public } from './public.decorator';

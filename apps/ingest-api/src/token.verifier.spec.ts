@@ -1,6 +1,6 @@
 import { loadConfig } from '@app/config';
 import { generateKeyPair, SignJWT } from 'jose';
-import { testIssuer, type TestIssuer } from '../test/test-issuer';
+import { testIssuer, type TestIssuer } from '@app/testing';
 import { IngestError, IngestErrorCode } from './ingest.error';
 import { bearerToken, rolesOf, TokenVerifier } from './token.verifier';
 

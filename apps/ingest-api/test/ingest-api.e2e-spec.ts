@@ -16,7 +16,7 @@ import {
   waitFor,
 } from '@app/testing';
 import { request } from './http-client';
-import { testIssuer, type TestIssuer } from './test-issuer';
+import { testIssuer, type TestIssuer } from '@app/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const stack = loadConfig();

@@ -7,7 +7,7 @@ import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import { createTopic, readTopic, testKafka, uniqueName, waitFor } from '@app/testing';
 import { createIngestApp } from '../src/ingest-api.factory';
 import { request, type HttpRequestOptions, type HttpResponse } from './http-client';
-import { testIssuer, type TestIssuer } from './test-issuer';
+import { testIssuer, type TestIssuer } from '@app/testing';
 
 /** A record of the app's topic, decoded. */
 export interface PublishedRecord {

@@ -6,3 +6,4 @@ export * from './foreign-client';
 export * from './app-process';
 export * from './pii-canaries';
 export * from './submission.builders';
+export * from './test-issuer';

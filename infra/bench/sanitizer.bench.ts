@@ -1,0 +1,122 @@
+/**
+ * Sanitizer throughput beside a raw consume-and-produce of the same bytes, both through the
+ * same exactly-once stage (one transaction per 500 records), on the same input topic, with a
+ * fresh consumer group per run. Rounds alternate so machine noise hits both alike.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import { RevisionGate, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { loadConfig } from '@app/config';
+import {
+  kafkaFromConfig,
+  TransactionalStage,
+  type StageHandler,
+  type StageOutput,
+} from '@app/kafka';
+import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { createTopic, uniqueName, waitFor } from '@app/testing';
+import { SanitizerHandler } from '../../apps/sanitizer/src/sanitizer.handler';
+import { SanitizerMetrics } from '../../apps/sanitizer/src/sanitizer.metrics';
+import { stackUp } from '../local/src/stack';
+import { chunks, median, rate, realisticSubmissions } from './bench.util';
+
+const COUNT = 20_000;
+const ROUNDS = 3;
+
+/** Counts what each committed transaction held. */
+class Counting implements StageHandler {
+  done = 0;
+  private staged = 0;
+  constructor(private readonly inner: StageHandler) {}
+  async handle(
+    message: KafkaMessage,
+    source: { topic: string; partition: number },
+  ): Promise<StageOutput[]> {
+    this.staged++;
+    return this.inner.handle(message, source);
+  }
+  committed(): void {
+    this.inner.committed();
+    this.done += this.staged;
+    this.staged = 0;
+  }
+  aborted(): void {
+    this.inner.aborted();
+    this.staged = 0;
+  }
+}
+
+const copyTo = (topic: string): StageHandler => ({
+  handle: (m) => Promise.resolve([{ topic, key: m.key, value: m.value }]),
+  committed: () => undefined,
+  aborted: () => undefined,
+});
+
+export async function sanitizerBench(): Promise<Record<string, number>> {
+  const config = loadConfig();
+  await stackUp(config);
+  const kafka = kafkaFromConfig({ ...config, logLevel: 'error' }, 'bench');
+  const input = uniqueName('bench.san.in');
+  const output = uniqueName('bench.san.out');
+  const dlq = uniqueName('bench.san.dlq');
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const topic of [input, output, dlq]) await createTopic(admin, topic, 6);
+  await admin.disconnect();
+
+  const registry = new RegistryClient(config.registry.url);
+  const inputSerde = await AvroSerde.register<Submission>(registry, input, SUBMISSION_SCHEMA);
+  const outputSerde = await AvroSerde.register<Submission>(registry, output, SUBMISSION_SCHEMA);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (const batch of chunks(realisticSubmissions(COUNT), 500)) {
+    await producer.send({
+      topic: input,
+      messages: batch.map((s) => ({ key: s.eventId, value: inputSerde.encode(s) })),
+    });
+  }
+  await producer.disconnect();
+
+  const runStage = async (inner: StageHandler) => {
+    const handler = new Counting(inner);
+    const stage = new TransactionalStage(
+      kafka,
+      {
+        groupId: uniqueName('bench-san'),
+        inputTopic: input,
+        transactionalId: uniqueName('bench-san-tx'),
+      },
+      handler,
+    );
+    const perSecond = await rate(COUNT, async () => {
+      await stage.start();
+      await waitFor('all records through', () => (handler.done >= COUNT ? true : undefined), {
+        timeoutMs: 600_000,
+        intervalMs: 20,
+      });
+    });
+    await stage.stop();
+    return perSecond;
+  };
+
+  const results: Record<'raw' | 'sanitizer', number[]> = { raw: [], sanitizer: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    results.raw.push(await runStage(copyTo(output)));
+    const sanitizer = new SanitizerHandler(
+      AvroSerde.forDecoding<Submission>(registry, input, SUBMISSION_SCHEMA),
+      outputSerde,
+      { events: output, dlq },
+      DEFAULT_SANITIZATION_POLICY,
+      new RevisionGate(),
+      new SanitizerMetrics(),
+    );
+    results.sanitizer.push(await runStage(sanitizer));
+  }
+  const raw = median(results.raw);
+  const sanitizer = median(results.sanitizer);
+  return {
+    'sanitizer.raw_consume_produce_per_s': Math.round(raw),
+    'sanitizer.stage_per_s': Math.round(sanitizer),
+    'sanitizer.stage_over_raw': Number((sanitizer / raw).toFixed(2)),
+  };
+}
