@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { kafkaSecurityOptions } from './kafka-client.options';
+import { kafkaSecurityOptions } from '@app/kafka';
 import { KafkaSubmissionPublisher } from './kafka-submission.publisher';
 
 export type DependencyState = 'up' | 'down';

@@ -6,7 +6,7 @@ import { DependencyHealth } from './dependency.health';
 import { HealthController } from './health.controller';
 import { IngestExceptionFilter } from './ingest-exception.filter';
 import { IngestMetrics } from './ingest.metrics';
-import { kafkaSecurityOptions } from './kafka-client.options';
+import { kafkaSecurityOptions } from '@app/kafka';
 import { CORTEGE_PRODUCER, KafkaSubmissionPublisher } from './kafka-submission.publisher';
 import { MetricsController } from './metrics.controller';
 import { OpenApiController } from './openapi.controller';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@app/config';
-import { kafkaSecurityOptions } from './kafka-client.options';
+import { kafkaSecurityOptions } from './kafka.factory';
 
 describe('kafkaSecurityOptions', () => {
   let dir: string;
