@@ -44,9 +44,9 @@ export const stackConfig = loadConfig();
  */
 export async function startIngestApi(
   env: Record<string, string> = {},
-  { healthy = true }: { healthy?: boolean } = {},
+  { healthy = true, issuer: given }: { healthy?: boolean; issuer?: TestIssuer } = {},
 ): Promise<RunningIngestApi> {
-  const issuer = await testIssuer();
+  const issuer = given ?? (await testIssuer());
   const topic = uniqueName('test.ingest');
   const kafka: Kafka = testKafka(stackConfig);
   const admin: Admin = kafka.admin();
