@@ -1,11 +1,12 @@
 import { Type, types } from 'avsc';
 
 /**
- * TypeScript declarations for the JS values avsc reads and writes for `root`
+ * TypeScript declarations for the JS values avsc reads and writes for `roots` (each named
+ * type declared once)
  * (its default `wrapUnions: 'auto'`: `null | T` unions are plain, unions of records are
  * wrapped in `{ 'full.Name': value }`; `timestamp-millis` stays a number of milliseconds).
  */
-export function avroToTypescript(root: Type): string {
+export function avroToTypescript(roots: readonly Type[]): string {
   const declarations = new Map<string, string>();
 
   const doc = (text: string | undefined, indent = '') =>
@@ -69,6 +70,6 @@ export function avroToTypescript(root: Type): string {
     }
   };
 
-  ts(root);
+  for (const root of roots) ts(root);
   return [...declarations.values()].join('\n\n');
 }

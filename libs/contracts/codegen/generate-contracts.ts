@@ -29,14 +29,32 @@ for (const file of readdirSync(schemasDir)
   definitions.set(fullName, schema);
 }
 
-const submission = inlineSchema('cortege.Submission', definitions);
+/** One self-contained schema and its value types per top-level record of the pipeline. */
+const roots = [
+  {
+    name: 'Submission',
+    file: 'submission',
+    doc: 'a Cortège submission (writer and pinned reader)',
+  },
+  {
+    name: 'Presence',
+    file: 'presence',
+    doc: 'a located event in one H3 region (cortege.presence.v1)',
+  },
+];
+const types: Type[] = [];
+for (const { name, file, doc } of roots) {
+  const schema = inlineSchema(`cortege.${name}`, definitions);
+  const constant = `${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}_SCHEMA`;
+  writeFileSync(
+    join(outDir, `${file}.schema.generated.ts`),
+    `${banner}\n/** The self-contained Avro schema of ${doc}. */\n` +
+      `export const ${constant} = ${JSON.stringify(schema, null, 2)} as const;\n`,
+  );
+  types.push(Type.forSchema(schema as never));
+}
 writeFileSync(
-  join(outDir, 'submission.schema.generated.ts'),
-  `${banner}\n/** The self-contained Avro schema of a Cortège submission (writer and pinned reader). */\n` +
-    `export const SUBMISSION_SCHEMA = ${JSON.stringify(submission, null, 2)} as const;\n`,
-);
-writeFileSync(
-  join(outDir, 'submission.types.generated.ts'),
-  `${banner}\n${avroToTypescript(Type.forSchema(submission as never))}\n`,
+  join(outDir, 'contracts.types.generated.ts'),
+  `${banner}\n${avroToTypescript(types)}\n`,
 );
 console.log(`contracts: ${definitions.size} named types → ${outDir}`);

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRESENCE_SCHEMA } from './generated/presence.schema.generated';
 import { SUBMISSION_SCHEMA } from './generated/submission.schema.generated';
 import { personalDataFields } from './personal-data.guard';
 import type { AvroJson } from './schema-inliner';
@@ -68,6 +69,7 @@ describe('the schemas', () => {
 
   it('hold no field that could name a person', () => {
     expect(personalDataFields(SUBMISSION_SCHEMA as unknown as AvroJson)).toEqual([]);
+    expect(personalDataFields(PRESENCE_SCHEMA as unknown as AvroJson)).toEqual([]);
   });
 
   it('would be caught holding one (the guard can fail)', () => {

@@ -1,19 +1,20 @@
 import type {
+  EventKind,
   MovingDemonstration,
   OfficialVisit,
   ScheduledOperation,
   StaticDemonstration,
   Submission,
-} from './generated/submission.types.generated';
+} from './generated/contracts.types.generated';
 
-/** The four kinds of Annex 1, by the short name of their Avro record. */
-export const EVENT_KINDS = [
+/** The four kinds of Annex 1, by the short name of their Avro record (the payload's branch). */
+export const PAYLOAD_KINDS = [
   'MovingDemonstration',
   'StaticDemonstration',
   'ScheduledOperation',
   'OfficialVisit',
 ] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
 
 /** A submission's event with its kind alongside, for exhaustive `switch (event.kind)`. */
 export type KindedEvent =
@@ -34,6 +35,14 @@ export function eventOf(submission: Pick<Submission, 'payload'>): KindedEvent | 
     return { kind: 'ScheduledOperation', event: payload['cortege.ScheduledOperation'] };
   return { kind: 'OfficialVisit', event: payload['cortege.OfficialVisit'] };
 }
+
+/** The `EventKind` symbol (as in `cortege.Presence`) of a payload kind. */
+export const EVENT_KIND_OF: Readonly<Record<PayloadKind, EventKind>> = {
+  MovingDemonstration: 'MOVING_DEMONSTRATION',
+  StaticDemonstration: 'STATIC_DEMONSTRATION',
+  ScheduledOperation: 'SCHEDULED_OPERATION',
+  OfficialVisit: 'OFFICIAL_VISIT',
+};
 
 /** The wrapped payload for an event of a kind: the inverse of `eventOf`. */
 export function payloadOf(kinded: KindedEvent): NonNullable<Submission['payload']> {

@@ -2,7 +2,7 @@ import { types, type Type } from 'avsc';
 import { ViolationCode, type Violation } from './contract.error';
 import { parseDateTime } from './date-time';
 import { eventOf } from './event-kind';
-import type { Submission } from './generated/submission.types.generated';
+import type { Submission } from './generated/contracts.types.generated';
 import { submissionType } from './submission.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

@@ -148,3 +148,66 @@ export interface OfficialVisit {
   /** Annexe 1 « date et heure de fin », UTC en millisecondes, après le début. / Annex 1 'end date-time', UTC milliseconds, after the start. */
   readonly endAt: number;
 }
+
+/** Un événement localisé, restreint à une région H3 : sa géométrie, sa qualité de géocodage et ses cellules occupées dans le temps. Clé Kafka = la région. Jamais de texte libre. / A located event restricted to one H3 region: its geometry, geocode quality and the cells it occupies over time. Kafka key = the region. Never free text. */
+export interface Presence {
+  /** Identifiant de l'événement. / Event id. */
+  readonly eventId: string;
+  /** Révision de l'événement localisé. / Revision of the located event. */
+  readonly revision: number;
+  /** UPSERT : remplace la présence de l'événement dans la région ; CANCEL : la retire. / UPSERT replaces the event's presence in the region; CANCEL removes it. */
+  readonly action: Action;
+  /** Région H3 (parent des cellules, résolution de région). / H3 region (the cells' parent at the region resolution). */
+  readonly region: string;
+  /** Type d'événement ; null pour un CANCEL. / Kind of event; null for a CANCEL. */
+  readonly kind: null | EventKind;
+  /** Début déclaré, UTC ms ; null pour un CANCEL. / Declared start, UTC ms; null for a CANCEL. */
+  readonly startAt: null | number;
+  /** Fin déclarée, UTC ms ; null pour un CANCEL. / Declared end, UTC ms; null for a CANCEL. */
+  readonly endAt: null | number;
+  /** Personnes attendues (repris de l'événement). / People expected (from the event). */
+  readonly peopleExpected: null | number;
+  /** Personnes déclarées (repris de l'événement). / People declared (from the event). */
+  readonly peopleDeclared: null | number;
+  /** Véhicules attendus (repris de l'événement). / Cars expected (from the event). */
+  readonly carsExpected: null | number;
+  /** Véhicules déclarés (repris de l'événement). / Cars declared (from the event). */
+  readonly carsDeclared: null | number;
+  /** Statut de l'organisateur, pour les manifestations. / Organiser status, for demonstrations. */
+  readonly organiserStatus: null | OrganiserStatus;
+  /** Thème, pour les opérations programmées. / Theme, for scheduled operations. */
+  readonly theme: null | OperationTheme;
+  /** Qualité de la localisation ; null pour un CANCEL. / How well the event was placed; null for a CANCEL. */
+  readonly geocodeQuality: null | GeocodeQuality;
+  /** Géométrie de l'événement entier en GeoJSON WGS84 [lon, lat] (tracé, emprise ou points). / The whole event's geometry as WGS84 [lon, lat] GeoJSON (route, footprint or points). */
+  readonly geometry: null | string;
+  /** Cellules occupées dans cette région ; vide = l'événement n'y est plus. / Cells occupied in this region; empty = the event is no longer here. */
+  readonly cells: readonly CellPresence[];
+  /** Instant de la localisation, UTC ms. / When the locator placed it, UTC ms. */
+  readonly locatedAt: number;
+}
+
+/** Les quatre types d'événement de l'Annexe 1. / The four kinds of event of Annex 1. */
+export const eventKindValues = [
+  'MOVING_DEMONSTRATION',
+  'STATIC_DEMONSTRATION',
+  'SCHEDULED_OPERATION',
+  'OFFICIAL_VISIT',
+] as const;
+/** Les quatre types d'événement de l'Annexe 1. / The four kinds of event of Annex 1. */
+export type EventKind = (typeof eventKindValues)[number];
+
+/** Qualité de la localisation : EXACT (tracé ou toutes les adresses trouvées), PARTIAL (certaines adresses introuvables). / How well the event was placed: EXACT (drawn geometry or every address found), PARTIAL (some addresses not found). */
+export const geocodeQualityValues = ['EXACT', 'PARTIAL'] as const;
+/** Qualité de la localisation : EXACT (tracé ou toutes les adresses trouvées), PARTIAL (certaines adresses introuvables). / How well the event was placed: EXACT (drawn geometry or every address found), PARTIAL (some addresses not found). */
+export type GeocodeQuality = (typeof geocodeQualityValues)[number];
+
+/** Présence d'un événement dans une cellule H3 pendant un intervalle. / An event's presence in one H3 cell during one interval. */
+export interface CellPresence {
+  /** Cellule H3 (index hexadécimal, résolution de présence). / H3 cell (hex index, presence resolution). */
+  readonly cell: string;
+  /** Début de l'occupation, UTC en millisecondes. / Occupied from, UTC milliseconds. */
+  readonly startAt: number;
+  /** Fin de l'occupation (exclue), UTC en millisecondes. / Occupied until (exclusive), UTC milliseconds. */
+  readonly endAt: number;
+}
