@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -39,9 +39,13 @@ def main() -> int:
             "group.id": group,
             "auto.offset.reset": "earliest",
             "isolation.level": "read_committed",
+            "enable.auto.commit": False,
         }
     )
-    consumer.subscribe([topic])
+    # Every partition from its beginning, without joining a group: nothing to wait for but data.
+    metadata = consumer.list_topics(topic, timeout=10)
+    partitions = metadata.topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     wanted, deadline, seen = int(count), time.monotonic() + float(timeout_s), 0
     try:
         while seen < wanted and time.monotonic() < deadline:

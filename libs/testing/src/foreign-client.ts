@@ -32,9 +32,9 @@ export function readWithPythonClient(
     topic,
     uniqueName('python'),
     String(count),
-    '30',
+    '45',
   ];
-  const result = spawnSync(python, args, { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(python, args, { encoding: 'utf8', timeout: 90_000 });
   // librdkafka may log transient broker answers on stderr; the exit code says whether all came.
   if (result.status !== 0) {
     throw new Error(
