@@ -1,9 +1,14 @@
 /** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
 import { ingestBench } from './ingest.bench';
+import { locatorBench } from './locator.bench';
 import { sanitizerBench } from './sanitizer.bench';
 
 async function main(): Promise<void> {
-  const results: Record<string, number> = { ...(await ingestBench()), ...(await sanitizerBench()) };
+  const results: Record<string, number> = {
+    ...(await ingestBench()),
+    ...(await sanitizerBench()),
+    ...(await locatorBench()),
+  };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));
 }

@@ -2,16 +2,30 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@app/config';
 import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
+import { Pool } from 'pg';
+import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
+import {
+  GAZETTEER_IMPORT_HELP,
+  GazetteerGeocoder,
+  gazetteerImportCommand,
+} from '@app/geocoding-adapters';
+import { LOCATE_HELP, locateCommand } from './commands/locate.command';
 import { SANITIZE_HELP, sanitizeCommand } from './commands/sanitize.command';
 
 const HELP = `usage: cortege <command> [options]
 
 commands:
   sanitize      validate and anonymise submissions (JSON lines on stdin → JSON lines on stdout)
+  gazetteer     gazetteer import <adresses-13.csv[.gz]>: load the geocoder's PostGIS gazetteer
+  locate        place clean events in H3 cells over time (JSON lines on stdin → JSON lines on stdout)
 
 cortege <command> --help shows a command's own help.`;
 
-const COMMAND_HELP: Record<string, string> = { sanitize: SANITIZE_HELP };
+const COMMAND_HELP: Record<string, string> = {
+  sanitize: SANITIZE_HELP,
+  locate: LOCATE_HELP,
+  gazetteer: GAZETTEER_IMPORT_HELP,
+};
 
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -35,6 +49,24 @@ async function main(argv: readonly string[]): Promise<number> {
       const policy = { ...DEFAULT_SANITIZATION_POLICY, ...config.sanitizer.policyOverrides };
       await sanitizeCommand(process.stdin, process.stdout, policy);
       return 0;
+    }
+    case 'locate': {
+      const config = loadConfig();
+      const pool = new Pool({ connectionString: config.database.url, max: 2 });
+      try {
+        const model = { ...DEFAULT_LOCATOR_MODEL, ...config.locator.modelOverrides };
+        await locateCommand(process.stdin, process.stdout, new GazetteerGeocoder(pool), model);
+      } finally {
+        await pool.end();
+      }
+      return 0;
+    }
+    case 'gazetteer': {
+      if (positionals[1] !== 'import') {
+        console.error(`cortege gazetteer: expected 'import'\n\n${GAZETTEER_IMPORT_HELP}`);
+        return 2;
+      }
+      return gazetteerImportCommand(argv.slice(argv.indexOf('import') + 1), loadConfig());
     }
     default:
       console.error(`cortege: unknown command '${command}'\n\n${HELP}`);

@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
-import { ObservabilityController } from './observability.controller';
+import { METRICS_REGISTRY, ObservabilityController } from '@app/observability';
 import { SanitizerConsumer } from './sanitizer.consumer';
 import { SanitizerMetrics } from './sanitizer.metrics';
 
 @Module({
   imports: [ConfigModule],
   controllers: [ObservabilityController],
-  providers: [SanitizerMetrics, SanitizerConsumer],
+  providers: [
+    SanitizerMetrics,
+    {
+      provide: METRICS_REGISTRY,
+      useFactory: (m: SanitizerMetrics) => m.registry,
+      inject: [SanitizerMetrics],
+    },
+    SanitizerConsumer,
+  ],
 })
 export class SanitizerModule {}

@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly stack: StackConfig;
   readonly ingest: IngestConfig;
   readonly sanitizer: SanitizerConfig;
+  readonly geocoding: GeocodingConfig;
+  readonly locator: LocatorConfig;
   /** Verification of producers' tokens; `undefined` unless AUTH_ISSUER is set. */
   readonly auth: AuthConfig | undefined;
 }
@@ -66,6 +68,55 @@ export interface IngestConfig {
   readonly retryAfterSeconds: number;
   /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+}
+
+/** The locator stage (apps/locator). */
+export interface LocatorConfig {
+  readonly port: number;
+  readonly groupId: string;
+  readonly instanceId: string;
+  readonly inputTopic: string;
+  readonly presenceTopic: string;
+  readonly dlqTopic: string;
+  readonly partitions: number;
+  /** The model parameters set in the environment; `DEFAULT_LOCATOR_MODEL` (libs/geo) fills the rest. */
+  readonly modelOverrides: {
+    readonly resolution?: number;
+    readonly regionResolution?: number;
+    readonly walkingSpeedKmh?: number;
+    readonly crowdDensityPerM2?: number;
+    readonly streetWidthMetres?: number;
+    readonly operationRadiusMetres?: number;
+    readonly visitRadiusMetres?: number;
+  };
+}
+
+/** Geocoding of addresses (libs/geocoding-adapters). */
+export interface GeocodingConfig {
+  readonly provider: Environment['GEOCODING_PROVIDER'];
+  /** `read-write` (default), `replay` (stored geocodes only, never a call out) or `off`. */
+  readonly cache: Environment['GEOCODING_CACHE'];
+  /** Least pg_trgm similarity, 0.3..1, for the gazetteer to accept a street or a place. */
+  readonly minSimilarity: number;
+  readonly ban: {
+    /** Base URL; `/search` is appended. */
+    readonly url: string;
+    /** `citycode` filter of searches; `undefined` = none. */
+    readonly citycode: string | undefined;
+    readonly ratePerSecond: number;
+  };
+  readonly nominatim: {
+    /** Base URL; `/search` is appended. */
+    readonly url: string;
+    readonly ratePerSecond: number;
+  };
+  readonly userAgent: string;
+  /** Per HTTP attempt, ms. */
+  readonly httpTimeoutMs: number;
+  /** Retries after a 429, a 5xx or a network error. */
+  readonly httpRetries: number;
+  /** Rows per INSERT of the gazetteer importer. */
+  readonly importBatchSize: number;
 }
 
 /** The sanitizer stage (apps/sanitizer). */
@@ -208,12 +259,55 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
     },
     auth: toAuthConfig(env),
     sanitizer: toSanitizerConfig(env),
+    geocoding: {
+      provider: env.GEOCODING_PROVIDER,
+      cache: env.GEOCODING_CACHE,
+      minSimilarity: env.GEOCODING_MIN_SIMILARITY,
+      ban: {
+        url: env.GEOCODING_BAN_URL.replace(/\/+$/, ''),
+        citycode: env.GEOCODING_BAN_CITYCODE,
+        ratePerSecond: env.GEOCODING_BAN_RATE_PER_SECOND,
+      },
+      nominatim: {
+        url: env.GEOCODING_NOMINATIM_URL.replace(/\/+$/, ''),
+        ratePerSecond: env.GEOCODING_NOMINATIM_RATE_PER_SECOND,
+      },
+      userAgent: env.GEOCODING_USER_AGENT,
+      httpTimeoutMs: env.GEOCODING_HTTP_TIMEOUT_MS,
+      httpRetries: env.GEOCODING_HTTP_RETRIES,
+      importBatchSize: env.GEOCODING_IMPORT_BATCH_SIZE,
+    },
+    locator: toLocatorConfig(env),
+  };
+}
+
+/** `{ key: value }` when the variable was set, `{}` otherwise: overrides over defaults in code. */
+function set<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function toLocatorConfig(env: Environment): LocatorConfig {
+  return {
+    port: env.LOCATOR_PORT,
+    groupId: env.LOCATOR_GROUP_ID,
+    instanceId: env.LOCATOR_INSTANCE_ID,
+    inputTopic: env.LOCATOR_INPUT_TOPIC,
+    presenceTopic: env.LOCATOR_PRESENCE_TOPIC,
+    dlqTopic: env.LOCATOR_DLQ_TOPIC,
+    partitions: env.LOCATOR_PARTITIONS,
+    modelOverrides: {
+      ...set('resolution', env.LOCATOR_H3_RESOLUTION),
+      ...set('regionResolution', env.LOCATOR_REGION_RESOLUTION),
+      ...set('walkingSpeedKmh', env.LOCATOR_WALKING_SPEED_KMH),
+      ...set('crowdDensityPerM2', env.LOCATOR_CROWD_DENSITY),
+      ...set('streetWidthMetres', env.LOCATOR_STREET_WIDTH_M),
+      ...set('operationRadiusMetres', env.LOCATOR_OPERATION_RADIUS_M),
+      ...set('visitRadiusMetres', env.LOCATOR_VISIT_RADIUS_M),
+    },
   };
 }
 
 function toSanitizerConfig(env: Environment): SanitizerConfig {
-  const set = <K extends string, V>(key: K, value: V | undefined) =>
-    value === undefined ? {} : { [key]: value };
   const area = env.SANITIZER_AREA;
   return {
     port: env.SANITIZER_PORT,

@@ -294,4 +294,68 @@ describe('loadConfig', () => {
     // Processes that do not require auth start without it.
     expect(problemsOf(() => loadConfig({}))).toEqual([]);
   });
+
+  it('geocodes offline by default: the gazetteer, a read-write cache, the public services’ URLs', () => {
+    expect(loadConfig({}, '/').geocoding).toStrictEqual({
+      provider: 'gazetteer',
+      cache: 'read-write',
+      minSimilarity: 0.5,
+      ban: { url: 'https://api-adresse.data.gouv.fr', citycode: undefined, ratePerSecond: 50 },
+      nominatim: { url: 'https://nominatim.openstreetmap.org', ratePerSecond: 1 },
+      userAgent: 'cortege-tension/0.1.0 (Ville de Marseille tension platform)',
+      httpTimeoutMs: 5_000,
+      httpRetries: 3,
+      importBatchSize: 1_000,
+    });
+  });
+
+  it('reads the geocoding section and lists each malformed geocoding variable', () => {
+    const config = loadConfig({
+      GEOCODING_PROVIDER: 'ban',
+      GEOCODING_CACHE: 'replay',
+      GEOCODING_MIN_SIMILARITY: '0.6',
+      GEOCODING_BAN_URL: 'http://127.0.0.1:8080/',
+      GEOCODING_BAN_CITYCODE: '13055',
+      GEOCODING_BAN_RATE_PER_SECOND: '20',
+      GEOCODING_NOMINATIM_URL: 'http://127.0.0.1:8081',
+      GEOCODING_NOMINATIM_RATE_PER_SECOND: '0.5',
+      GEOCODING_USER_AGENT: 'cortege-test/1.0',
+      GEOCODING_HTTP_TIMEOUT_MS: '800',
+      GEOCODING_HTTP_RETRIES: '0',
+      GEOCODING_IMPORT_BATCH_SIZE: '250',
+    });
+    expect(config.geocoding).toStrictEqual({
+      provider: 'ban',
+      cache: 'replay',
+      minSimilarity: 0.6,
+      ban: { url: 'http://127.0.0.1:8080', citycode: '13055', ratePerSecond: 20 },
+      nominatim: { url: 'http://127.0.0.1:8081', ratePerSecond: 0.5 },
+      userAgent: 'cortege-test/1.0',
+      httpTimeoutMs: 800,
+      httpRetries: 0,
+      importBatchSize: 250,
+    });
+
+    const problems = problemsOf(() =>
+      loadConfig({
+        GEOCODING_PROVIDER: 'google',
+        GEOCODING_CACHE: 'sometimes',
+        GEOCODING_MIN_SIMILARITY: '0.1',
+        GEOCODING_BAN_URL: 'ftp://ban',
+        GEOCODING_BAN_CITYCODE: 'Marseille',
+        GEOCODING_USER_AGENT: 'Cortège ✓',
+        GEOCODING_HTTP_TIMEOUT_MS: '5',
+      }),
+    );
+    expect(problems.map(([variable]) => variable).sort()).toEqual([
+      'GEOCODING_BAN_CITYCODE',
+      'GEOCODING_BAN_URL',
+      'GEOCODING_CACHE',
+      'GEOCODING_HTTP_TIMEOUT_MS',
+      'GEOCODING_MIN_SIMILARITY',
+      'GEOCODING_PROVIDER',
+      'GEOCODING_USER_AGENT',
+    ]);
+    expect(problems).toContainEqual(['GEOCODING_PROVIDER', 'expected gazetteer, ban or nominatim']);
+  });
 });

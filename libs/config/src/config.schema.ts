@@ -159,6 +159,56 @@ export const environmentSchema = z.object({
       ),
   ),
 
+  // The locator stage (apps/locator; `cortege locate` reads the model too).
+  LOCATOR_PORT: port(18091),
+  LOCATOR_GROUP_ID: optional(z.string().min(1).max(200)).transform((v) => v ?? 'cortege-locator'),
+  LOCATOR_INSTANCE_ID: optional(
+    z.string().regex(/^[\w.-]{1,100}$/, 'expected letters, digits, . _ -'),
+  ).transform((v) => v ?? '0'),
+  LOCATOR_INPUT_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.events.v1'),
+  LOCATOR_PRESENCE_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.presence.v1'),
+  LOCATOR_DLQ_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.submissions.dlq.v1'),
+  LOCATOR_PARTITIONS: positiveInt(6, 1, 1000),
+  LOCATOR_H3_RESOLUTION: optional(z.coerce.number().int().min(0).max(15)),
+  LOCATOR_REGION_RESOLUTION: optional(z.coerce.number().int().min(0).max(15)),
+  LOCATOR_WALKING_SPEED_KMH: optional(z.coerce.number().positive().max(50)),
+  LOCATOR_CROWD_DENSITY: optional(z.coerce.number().positive().max(10)),
+  LOCATOR_STREET_WIDTH_M: optional(z.coerce.number().positive().max(500)),
+  LOCATOR_OPERATION_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
+  LOCATOR_VISIT_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
+
+  // Geocoding (libs/geocoding-adapters): the PostGIS gazetteer by default, or an HTTP service.
+  GEOCODING_PROVIDER: optional(
+    z.enum(['gazetteer', 'ban', 'nominatim'], { error: 'expected gazetteer, ban or nominatim' }),
+  ).transform((v) => v ?? 'gazetteer'),
+  /** `replay`: stored geocodes only, never a call out; `off`: no cache. */
+  GEOCODING_CACHE: optional(
+    z.enum(['read-write', 'replay', 'off'], { error: 'expected read-write, replay or off' }),
+  ).transform((v) => v ?? 'read-write'),
+  /** Least pg_trgm similarity (0.3..1) for the gazetteer to accept a street or a place. */
+  GEOCODING_MIN_SIMILARITY: optional(z.coerce.number().min(0.3).max(1)).transform((v) => v ?? 0.5),
+  GEOCODING_BAN_URL: optional(httpUrl).transform((v) => v ?? 'https://api-adresse.data.gouv.fr'),
+  /** `citycode` filter of BAN searches (an INSEE code); unset = no filter. */
+  GEOCODING_BAN_CITYCODE: optional(
+    z.string().regex(/^(\d{5}|2[AB]\d{3})$/, 'expected an INSEE code such as 13055'),
+  ),
+  GEOCODING_BAN_RATE_PER_SECOND: positiveInt(50, 1, 1000),
+  GEOCODING_NOMINATIM_URL: optional(httpUrl).transform(
+    (v) => v ?? 'https://nominatim.openstreetmap.org',
+  ),
+  GEOCODING_NOMINATIM_RATE_PER_SECOND: optional(z.coerce.number().positive().max(100)).transform(
+    (v) => v ?? 1,
+  ),
+  /** Sent to every HTTP geocoder; Nominatim's usage policy requires one naming the application. */
+  GEOCODING_USER_AGENT: optional(
+    z.string().regex(/^[\x20-\x7e]{1,200}$/, 'expected printable ASCII, at most 200 characters'),
+  ).transform((v) => v ?? 'cortege-tension/0.1.0 (Ville de Marseille tension platform)'),
+  GEOCODING_HTTP_TIMEOUT_MS: positiveInt(5_000, 100, 120_000),
+  /** Retries of one HTTP geocode after a 429, a 5xx or a network error. */
+  GEOCODING_HTTP_RETRIES: positiveInt(3, 0, 10),
+  /** Rows per INSERT of the gazetteer importer. */
+  GEOCODING_IMPORT_BATCH_SIZE: positiveInt(1_000, 1, 10_000),
+
   // The local stack (infra/local), used for whichever service above is not set.
   STACK_MODE: optional(z.enum(['auto', 'local', 'docker'])).transform((v) => v ?? 'auto'),
   STACK_DIR: optional(z.string().min(1)).transform((v) => v ?? '.stack'),

@@ -7,3 +7,4 @@ export * from './app-process';
 export * from './pii-canaries';
 export * from './submission.builders';
 export * from './test-issuer';
+export * from './test-database';

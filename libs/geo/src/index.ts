@@ -1,0 +1,12 @@
+export * from './crowd-radius';
+export * from './disk-cover';
+export * from './event-geometry';
+export * from './footprint-cover';
+export * from './geo.error';
+export * from './geojson.types';
+export * from './locate-event';
+export * from './locator.model';
+export * from './march-timing';
+export * from './presence';
+export * from './route-cover';
+export { EARTH_RADIUS_METRES } from './sphere';

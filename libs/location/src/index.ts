@@ -1,0 +1,2 @@
+export * from './locate.use-case';
+export * from './located-events.state';
