@@ -6,7 +6,8 @@ import { Pool } from 'pg';
 import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
 import {
   GAZETTEER_IMPORT_HELP,
-  GazetteerGeocoder,
+  createGeocoder,
+  ensureGazetteerSchema,
   gazetteerImportCommand,
 } from '@app/geocoding-adapters';
 import { LOCATE_HELP, locateCommand } from './commands/locate.command';
@@ -55,7 +56,13 @@ async function main(argv: readonly string[]): Promise<number> {
       const pool = new Pool({ connectionString: config.database.url, max: 2 });
       try {
         const model = { ...DEFAULT_LOCATOR_MODEL, ...config.locator.modelOverrides };
-        await locateCommand(process.stdin, process.stdout, new GazetteerGeocoder(pool), model);
+        await ensureGazetteerSchema(pool);
+        await locateCommand(
+          process.stdin,
+          process.stdout,
+          createGeocoder(config.geocoding, { db: pool }),
+          model,
+        );
       } finally {
         await pool.end();
       }
