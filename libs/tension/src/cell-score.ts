@@ -1,0 +1,200 @@
+import { cellToParent, getResolution, gridDisk, isValidCell } from 'h3-js';
+import { intensity } from './intensity';
+import { assertValidLocatedEvent, type LocatedEvent } from './located-event';
+import {
+  assertValidTensionModel,
+  bucketMsOf,
+  DEFAULT_TENSION_MODEL,
+  pairWeightOf,
+  type TensionModel,
+} from './tension.model';
+import { TensionError, TensionErrorCode } from './tension.error';
+import {
+  assertValidInterval,
+  bucketsOf,
+  clipTo,
+  lengthOf,
+  overlapLength,
+  unionOf,
+  type Interval,
+} from './time-bucket';
+
+/** The tension of one H3 cell during one time bucket. */
+export interface CellTension {
+  /** H3 resolution of `cell`. */
+  readonly resolution: number;
+  /** H3 cell index (hex). */
+  readonly cell: string;
+  /** Start of the bucket, UTC ms, aligned to the epoch; the bucket lasts `bucketMinutes`. */
+  readonly bucketStart: number;
+  /** Σ intensity × presence of the events in the cell. */
+  readonly load: number;
+  /** Σ over pairs of events in the cell or its 1-ring of pairWeight × min intensity × overlap. */
+  readonly conflict: number;
+  /** `load + conflict`. */
+  readonly score: number;
+  /** Number of `eventIds`. */
+  readonly eventCount: number;
+  /** Events that add to the score: present in the cell, or in a conflicting pair of its 1-ring; sorted. */
+  readonly eventIds: readonly string[];
+}
+
+interface ScoredEvent {
+  readonly event: LocatedEvent;
+  readonly intensity: number;
+}
+
+/** eventId → sorted disjoint intervals, by cell. */
+type Occupancy = Map<string, Map<string, Interval[]>>;
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Scores every (resolution, cell, bucket) the events reach, for every resolution of the model.
+ *
+ * Presence cells must be at least as fine as the finest resolution scored (10 by default). At a
+ * coarser resolution an event's cells are replaced by their parents and its intervals in one
+ * parent are united, so an event in several children counts once there (never a sum of children,
+ * since the conflict term does not add up). The 1-ring of a cell is `gridDisk(cell, 1)` at the
+ * same resolution. A row exists when an event is present in the cell during the bucket or when
+ * the conflict is > 0 (a cell between two events that meet has conflict and no load).
+ *
+ * Events are processed in `eventId` order, so the result does not depend on the input order.
+ * Rows are sorted by resolution (ascending), cell, bucket.
+ *
+ * @throws TensionError `invalid_model`, `invalid_event`, `duplicate_event`, `invalid_cell` (not a
+ *   cell, or coarser than a resolution scored), `invalid_interval`.
+ */
+export function scoreCells(
+  events: readonly LocatedEvent[],
+  model: TensionModel = DEFAULT_TENSION_MODEL,
+): CellTension[] {
+  assertValidTensionModel(model);
+  const finest = Math.max(...model.resolutions);
+  const scored = [...events].sort((a, b) => byCodeUnit(a.eventId, b.eventId));
+  const byId = new Map<string, ScoredEvent>();
+  for (const event of scored) {
+    assertValidLocatedEvent(event);
+    if (byId.has(event.eventId))
+      throw new TensionError(
+        TensionErrorCode.DuplicateEvent,
+        `event ${event.eventId} appears more than once`,
+      );
+    for (const presence of event.cells) {
+      if (!isValidCell(presence.cell) || getResolution(presence.cell) < finest)
+        throw new TensionError(
+          TensionErrorCode.InvalidCell,
+          `event ${event.eventId}: ${String(presence.cell)} is not an H3 cell at resolution ≥ ${finest}`,
+        );
+      assertValidInterval(presence);
+    }
+    byId.set(event.eventId, { event, intensity: intensity(event, model) });
+  }
+
+  const rows: CellTension[] = [];
+  for (const resolution of model.resolutions)
+    rows.push(...scoreResolution(occupancyAt(scored, resolution), byId, resolution, model));
+  return rows.sort(
+    (a, b) =>
+      a.resolution - b.resolution || byCodeUnit(a.cell, b.cell) || a.bucketStart - b.bucketStart,
+  );
+}
+
+/** Each event's united intervals per cell at `resolution`; inner maps in eventId order. */
+function occupancyAt(events: readonly LocatedEvent[], resolution: number): Occupancy {
+  const raw = new Map<string, Map<string, Interval[]>>();
+  for (const event of events)
+    for (const { cell, startAt, endAt } of event.cells) {
+      const parent = getResolution(cell) === resolution ? cell : cellToParent(cell, resolution);
+      let inCell = raw.get(parent);
+      if (inCell === undefined) raw.set(parent, (inCell = new Map<string, Interval[]>()));
+      let intervals = inCell.get(event.eventId);
+      if (intervals === undefined) inCell.set(event.eventId, (intervals = []));
+      intervals.push({ startAt, endAt });
+    }
+  for (const inCell of raw.values())
+    for (const [eventId, intervals] of inCell) inCell.set(eventId, unionOf(intervals));
+  return raw;
+}
+
+function scoreResolution(
+  occupancy: Occupancy,
+  byId: ReadonlyMap<string, ScoredEvent>,
+  resolution: number,
+  model: TensionModel,
+): CellTension[] {
+  const bucketMs = bucketMsOf(model);
+  const candidates = new Set<string>();
+  for (const cell of occupancy.keys()) for (const near of gridDisk(cell, 1)) candidates.add(near);
+
+  const rows: CellTension[] = [];
+  for (const cell of candidates) {
+    const own = occupancy.get(cell) ?? new Map<string, Interval[]>();
+    const nearRaw = new Map<string, Interval[]>();
+    for (const ringCell of gridDisk(cell, 1))
+      for (const [eventId, intervals] of occupancy.get(ringCell) ?? [])
+        nearRaw.set(eventId, [...(nearRaw.get(eventId) ?? []), ...intervals]);
+    if (own.size === 0 && nearRaw.size < 2) continue;
+    const near = [...nearRaw.keys()]
+      .sort(byCodeUnit)
+      .map((eventId) => ({ eventId, intervals: unionOf(nearRaw.get(eventId) ?? []) }));
+    const ownSorted = [...own.keys()].sort(byCodeUnit);
+
+    const buckets = new Set<number>();
+    for (const { intervals } of near)
+      for (const interval of intervals)
+        for (const b of bucketsOf(interval, bucketMs)) buckets.add(b);
+
+    for (const bucketStart of [...buckets].sort((a, b) => a - b)) {
+      const bucketEnd = bucketStart + bucketMs;
+      const contributors = new Set<string>();
+      let load = 0;
+      for (const eventId of ownSorted) {
+        const covered = lengthOf(clipTo(own.get(eventId) ?? [], bucketStart, bucketEnd));
+        if (covered <= 0) continue;
+        contributors.add(eventId);
+        load += intensityOf(byId, eventId) * (covered / bucketMs);
+      }
+      const present = near
+        .map(({ eventId, intervals }) => ({
+          eventId,
+          intervals: clipTo(intervals, bucketStart, bucketEnd),
+        }))
+        .filter(({ intervals }) => intervals.length > 0);
+      let conflict = 0;
+      for (let i = 0; i < present.length; i += 1)
+        for (let j = i + 1; j < present.length; j += 1) {
+          const a = present[i] as (typeof present)[number];
+          const b = present[j] as (typeof present)[number];
+          const overlap = overlapLength(a.intervals, b.intervals) / bucketMs;
+          if (overlap <= 0) continue;
+          const ea = byId.get(a.eventId) as ScoredEvent;
+          const eb = byId.get(b.eventId) as ScoredEvent;
+          const term =
+            pairWeightOf(model, ea.event, eb.event) *
+            Math.min(ea.intensity, eb.intensity) *
+            overlap;
+          if (term <= 0) continue;
+          conflict += term;
+          contributors.add(a.eventId);
+          contributors.add(b.eventId);
+        }
+      if (contributors.size === 0) continue;
+      const eventIds = [...contributors].sort(byCodeUnit);
+      rows.push({
+        resolution,
+        cell,
+        bucketStart,
+        load,
+        conflict,
+        score: load + conflict,
+        eventCount: eventIds.length,
+        eventIds,
+      });
+    }
+  }
+  return rows;
+}
+
+const intensityOf = (byId: ReadonlyMap<string, ScoredEvent>, eventId: string): number =>
+  (byId.get(eventId) as ScoredEvent).intensity;
