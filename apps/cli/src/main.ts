@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@app/config';
 import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
 import { Pool } from 'pg';
+import { migrate } from '@app/database';
 import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
 import {
   GAZETTEER_IMPORT_HELP,
@@ -19,6 +20,7 @@ commands:
   sanitize      validate and anonymise submissions (JSON lines on stdin → JSON lines on stdout)
   gazetteer     gazetteer import <adresses-13.csv[.gz]>: load the geocoder's PostGIS gazetteer
   locate        place clean events in H3 cells over time (JSON lines on stdin → JSON lines on stdout)
+  db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL)
 
 cortege <command> --help shows a command's own help.`;
 
@@ -74,6 +76,15 @@ async function main(argv: readonly string[]): Promise<number> {
         return 2;
       }
       return gazetteerImportCommand(argv.slice(argv.indexOf('import') + 1), loadConfig());
+    }
+    case 'db': {
+      if (positionals[1] !== 'migrate') {
+        console.error(`cortege db: expected 'migrate'\n\n${HELP}`);
+        return 2;
+      }
+      const applied = await migrate(loadConfig().database.url);
+      console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
+      return 0;
     }
     default:
       console.error(`cortege: unknown command '${command}'\n\n${HELP}`);

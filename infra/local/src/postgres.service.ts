@@ -116,6 +116,8 @@ export class PostgresService {
           `CREATE ROLE ${user} LOGIN CREATEDB PASSWORD '${LOCAL_DATABASE.password}'`,
         );
       }
+      // Migrations create the analysts' NOLOGIN role and grant it; tests make login members.
+      await admin.query(`ALTER ROLE ${user} CREATEROLE`);
       for (const name of [TEMPLATE_DATABASE, database]) {
         const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name} OWNER ${user}`);

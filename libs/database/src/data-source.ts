@@ -1,0 +1,27 @@
+import { DataSource } from 'typeorm';
+import { TensionSchema1764300000000 } from './migrations/1764300000000-tension-schema';
+
+/** Every migration, in order. Schema changes go through these, never `synchronize`. */
+export const MIGRATIONS = [TensionSchema1764300000000];
+
+/** A TypeORM data source on `url` with the project's migrations (not yet initialised). */
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    synchronize: false,
+    logging: false,
+  });
+}
+
+/** Applies the pending migrations; returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const source = await createDataSource(url).initialize();
+  try {
+    return (await source.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  } finally {
+    await source.destroy();
+  }
+}
