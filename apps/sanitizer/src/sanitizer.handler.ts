@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { RevisionGate, type Submission } from '@app/contracts';
 import { deadLetter, type StageHandler, type StageOutput } from '@app/kafka';
-import { sanitizeJson, type SanitizationPolicy } from '@app/sanitization';
+import { sanitize, type SanitizationPolicy } from '@app/sanitization';
 import { SerdeError, type AvroSerde } from '@app/schema-registry';
 import type { SanitizerMetrics } from './sanitizer.metrics';
 
@@ -62,8 +62,9 @@ export class SanitizerHandler implements StageHandler {
       return [];
     }
 
-    // The contract's own rules (ids, revision, payload, time order) first, as for JSON input.
-    const result = sanitizeJson(submission, this.policy);
+    // Decoded Avro already has the contract's shape; `sanitize` checks ids, revision, payload
+    // and time order itself, so the JSON path (`sanitizeJson`) would only validate twice.
+    const result = sanitize(submission, this.policy);
     if (result.outcome === 'rejected') {
       const first = result.violations[0];
       const reason = first?.code ?? 'invalid_submission';

@@ -21,15 +21,14 @@ export class AppProcess {
   ) {}
 
   start(): void {
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', join(ROOT, 'apps', this.app, 'src', 'main.ts')],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...this.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    // `env NAME=value … node`: the app inherits this environment plus its own variables,
+    // without this helper reading the environment (only the config module does).
+    const assignments = Object.entries(this.env).map(([name, value]) => `${name}=${value}`);
+    const main = join(ROOT, 'apps', this.app, 'src', 'main.ts');
+    const child = spawn('env', [...assignments, process.execPath, '--require', 'tsx/cjs', main], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
