@@ -30,9 +30,19 @@ def plain(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+STARTED = time.monotonic()
+
+
+def phase(text):
+    """Each step on stderr with its time, so a run that times out says where it stood."""
+    print(f"[{time.monotonic() - STARTED:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     brokers, registry_url, topic, group, count, timeout_s = sys.argv[1:7]
-    deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+    deadline = STARTED + float(timeout_s)
+    registry = SchemaRegistryClient({"url": registry_url, "timeout": 20})
+    deserializer = AvroDeserializer(registry)
     consumer = Consumer(
         {
             "bootstrap.servers": brokers,
@@ -43,10 +53,12 @@ def main() -> int:
         }
     )
     # Every partition from its beginning, without joining a group: nothing to wait for but data.
-    metadata = consumer.list_topics(topic, timeout=10)
+    phase(f"reading metadata of {topic}")
+    metadata = consumer.list_topics(topic, timeout=20)
     partitions = metadata.topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
-    wanted, deadline, seen = int(count), time.monotonic() + float(timeout_s), 0
+    phase(f"assigned {len(partitions)} partitions")
+    wanted, seen = int(count), 0
     try:
         while seen < wanted and time.monotonic() < deadline:
             message = consumer.poll(0.5)
@@ -70,8 +82,11 @@ def main() -> int:
                 flush=True,
             )
             seen += 1
+            phase(f"decoded {seen}/{wanted}")
     finally:
+        phase("closing")
         consumer.close()
+        phase("closed")
     return 0 if seen == wanted else 3
 
 

@@ -74,7 +74,7 @@ describe("a record the project produced, read by Confluent's own Python client",
     });
     await producer.disconnect();
 
-    const records = readWithPythonClient(config, topic, sent.length);
+    const records = await readWithPythonClient(config, topic, sent.length);
     expect(records).toEqual(sent.map((value) => ({ key: value.eventId, schemaId: id, value })));
   });
 });

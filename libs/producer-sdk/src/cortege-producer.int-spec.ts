@@ -74,7 +74,7 @@ describe('CortegeProducer (the producer SDK) against the real stack', () => {
     const sent = Object.values(sampleSubmissions());
     await withProducer(topic, (p) => p.publishBatch(sent));
 
-    const records = readWithPythonClient(config, topic, sent.length);
+    const records = await readWithPythonClient(config, topic, sent.length);
     const byKey = new Map(records.map((r) => [r.key, r.value]));
     for (const submission of sent) {
       // fastavro unwraps unions: the payload is the event record itself.
