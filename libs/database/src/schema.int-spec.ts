@@ -19,7 +19,10 @@ describe('the PostGIS schema (migrations)', () => {
   });
 
   it('applies once, then has nothing left to apply', async () => {
-    expect(await migrate(database.url)).toEqual(['TensionSchema1764300000000']);
+    expect(await migrate(database.url)).toEqual([
+      'TensionSchema1764300000000',
+      'AggregationLedger1764400000000',
+    ]);
     expect(await migrate(database.url)).toEqual([]);
   });
 
@@ -39,7 +42,7 @@ describe('the PostGIS schema (migrations)', () => {
     const { rows: keyless } = await db.query<{ relname: string }>(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r'
-          AND c.relname IN ('event','event_presence','cell_tension','tension_zone','consumer_offset','access_audit')
+          AND c.relname IN ('event','event_presence','event_region','cell_tension','tension_zone','consumer_offset','access_audit')
           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')`,
     );
     expect(keyless).toEqual([]);
@@ -69,14 +72,15 @@ describe('the PostGIS schema (migrations)', () => {
         await Promise.all([
           refusal(`SELECT * FROM cell_tension`),
           refusal(
-            `INSERT INTO cell_tension VALUES (10, 'x', now(), 0, 0, 0, 0, ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4326))`,
+            `INSERT INTO cell_tension VALUES (10, 'x', now(), 0, 0, 0, 0, ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4326), '{}')`,
           ),
           refusal(`UPDATE event SET revision = 2`),
           refusal(`DELETE FROM tension_zone`),
           refusal(`DELETE FROM v_events`),
           refusal(`INSERT INTO consumer_offset VALUES ('g', 't', 0, 0)`),
+          refusal(`DELETE FROM event_region`),
         ]),
-      ).toEqual(['denied', 'denied', 'denied', 'denied', 'denied', 'denied']);
+      ).toEqual(['denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied']);
     } finally {
       await analyst.end();
       await db.query(`DROP ROLE ${login}`);

@@ -8,3 +8,4 @@ export * from './pii-canaries';
 export * from './submission.builders';
 export * from './test-issuer';
 export * from './test-database';
+export * from './presence.builders';

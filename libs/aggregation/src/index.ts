@@ -1,0 +1,5 @@
+export * from './aggregate-checksum';
+export * from './copy-rows';
+export * from './presence-aggregator';
+export * from './presence-check';
+export * from './recompute-plan';

@@ -1,0 +1,353 @@
+import type { Presence } from '@app/contracts';
+import { loadConfig } from '@app/config';
+import { migrate } from '@app/database';
+import {
+  DEFAULT_TENSION_MODEL,
+  kindsById,
+  scoreCells,
+  tensionZones,
+  type LocatedEvent,
+} from '@app/tension';
+import {
+  areaCells,
+  cancelRecords,
+  createTestDatabase,
+  marchCells,
+  MARSEILLE,
+  presenceRecords,
+  regionsOf,
+  type TestDatabase,
+} from '@app/testing';
+import { Pool } from 'pg';
+import { aggregateChecksum } from './aggregate-checksum';
+import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
+
+const config = loadConfig();
+const model = DEFAULT_TENSION_MODEL;
+const H = 3_600_000;
+const DAY = Date.UTC(2026, 4, 1); // 1 May 2026, 00:00 UTC
+const REGION_RES = 8; // finer than the locator's 5: each event spans several regions
+
+const ids = {
+  march: '00000000-0000-4000-8000-000000000001',
+  visit: '00000000-0000-4000-8000-000000000002',
+  flea: '00000000-0000-4000-8000-000000000003',
+  second: '00000000-0000-4000-8000-000000000004',
+};
+
+/** A day with a march crossing a visit, a second march, and a flea market. */
+const march = (revision: number, peopleDeclared: number | null = null) =>
+  presenceRecords({
+    eventId: ids.march,
+    revision,
+    kind: 'MOVING_DEMONSTRATION',
+    peopleExpected: 2_000,
+    peopleDeclared,
+    startAt: DAY + 10 * H,
+    endAt: DAY + 12 * H,
+    cells: marchCells(MARSEILLE.vieuxPort, MARSEILLE.reformes, DAY + 10 * H, DAY + 12 * H),
+    regionResolution: REGION_RES,
+  });
+const visit = (revision: number) =>
+  presenceRecords({
+    eventId: ids.visit,
+    revision,
+    kind: 'OFFICIAL_VISIT',
+    peopleExpected: 50,
+    startAt: DAY + 10 * H,
+    endAt: DAY + 11 * H,
+    cells: areaCells(MARSEILLE.vieuxPort, 2, DAY + 10 * H, DAY + 11 * H),
+    regionResolution: REGION_RES,
+  });
+const flea = (revision: number) =>
+  presenceRecords({
+    eventId: ids.flea,
+    revision,
+    kind: 'SCHEDULED_OPERATION',
+    theme: 'MARCHE_AUX_PUCES',
+    peopleExpected: 5_000,
+    startAt: DAY + 8 * H,
+    endAt: DAY + 13 * H,
+    cells: areaCells(MARSEILLE.arnavaux, 3, DAY + 8 * H, DAY + 13 * H),
+    regionResolution: REGION_RES,
+  });
+/** The second march: rev 1 from Réformés to the Prado, rev 2 shorter (Réformés → Castellane). */
+const secondCells = (revision: number) =>
+  revision === 1
+    ? marchCells(MARSEILLE.reformes, MARSEILLE.prado, DAY + 11 * H, DAY + 13 * H)
+    : marchCells(MARSEILLE.reformes, MARSEILLE.castellane, DAY + 11 * H, DAY + 13 * H);
+const second = (revision: number) =>
+  presenceRecords({
+    eventId: ids.second,
+    revision,
+    kind: 'MOVING_DEMONSTRATION',
+    peopleExpected: 800,
+    startAt: DAY + 11 * H,
+    endAt: DAY + 13 * H,
+    cells: secondCells(revision),
+    regionResolution: REGION_RES,
+    leftRegions:
+      revision === 2
+        ? regionsOf(secondCells(1), REGION_RES).filter(
+            (r) => !regionsOf(secondCells(2), REGION_RES).includes(r),
+          )
+        : [],
+  });
+
+/** The model's answer on the final events alone: what the tables must hold. */
+function expectedFrom(records: readonly Presence[]) {
+  const events = new Map<string, LocatedEvent>();
+  for (const r of records) {
+    if (r.action !== 'UPSERT' || r.kind === null) continue;
+    const known = events.get(r.eventId);
+    events.set(r.eventId, {
+      eventId: r.eventId,
+      kind: r.kind,
+      theme: r.theme,
+      peopleExpected: r.peopleExpected,
+      peopleDeclared: r.peopleDeclared,
+      carsExpected: r.carsExpected,
+      carsDeclared: r.carsDeclared,
+      cells: [...(known?.cells ?? []), ...r.cells],
+    });
+  }
+  const located = [...events.values()];
+  const cells = scoreCells(located, model);
+  return { cells, zones: tensionZones(cells, model, kindsById(located)) };
+}
+
+describe('PresenceAggregator against the real PostGIS', () => {
+  const databases: TestDatabase[] = [];
+  const pools: Pool[] = [];
+  let offset = 0;
+
+  async function fresh(): Promise<{ pool: Pool; aggregator: PresenceAggregator }> {
+    const database = await createTestDatabase(config);
+    databases.push(database);
+    await migrate(database.url);
+    const pool = new Pool({ connectionString: database.url, max: 2 });
+    pools.push(pool);
+    return { pool, aggregator: new PresenceAggregator(pool, model, 'test-aggregator') };
+  }
+
+  const inputs = (records: readonly Presence[], partition = 0): PresenceInput[] =>
+    records.map((record) => ({
+      topic: 'cortege.presence.v1',
+      partition,
+      offset: String(offset++),
+      record,
+    }));
+
+  async function tables(pool: Pool) {
+    const cells = await pool.query<{
+      resolution: number;
+      cell: string;
+      bucket: string;
+      load: number;
+      conflict: number;
+      score: number;
+      event_ids: string[];
+    }>(
+      `SELECT resolution, cell, (extract(epoch FROM bucket_start) * 1000)::bigint::text AS bucket,
+              load, conflict, score, event_ids
+         FROM cell_tension ORDER BY resolution, cell, bucket_start`,
+    );
+    const zones = await pool.query<{
+      resolution: number;
+      bucket: string;
+      cells: string[];
+      peak_score: number;
+      event_ids: string[];
+      kinds: string[];
+      valid: boolean;
+    }>(
+      `SELECT resolution, (extract(epoch FROM bucket_start) * 1000)::bigint::text AS bucket, cells,
+              peak_score, event_ids, kinds, ST_IsValid(geom) AS valid
+         FROM tension_zone ORDER BY resolution, bucket_start, cells[1]`,
+    );
+    return { cells: cells.rows, zones: zones.rows };
+  }
+
+  /** The tables equal the model run from scratch on the final events, row for row. */
+  async function expectModelOf(pool: Pool, records: readonly Presence[]) {
+    const expected = expectedFrom(records);
+    const actual = await tables(pool);
+    expect(actual.cells.length).toBe(expected.cells.length);
+    expect(actual.cells).toEqual(
+      expected.cells.map((r) => ({
+        resolution: r.resolution,
+        cell: r.cell,
+        bucket: String(r.bucketStart),
+        load: r.load,
+        conflict: r.conflict,
+        score: r.score,
+        event_ids: r.eventIds,
+      })),
+    );
+    expect(actual.zones).toEqual(
+      expected.zones.map((z) => ({
+        resolution: z.resolution,
+        bucket: String(z.bucketStart),
+        cells: z.cells,
+        peak_score: z.peakScore,
+        event_ids: z.eventIds,
+        kinds: z.kinds,
+        valid: true,
+      })),
+    );
+    return expected;
+  }
+
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await Promise.all(databases.map((d) => d.drop()));
+  });
+
+  it('scores a march crossing an official visit at 10, 9 and 8, with a zone where they meet', async () => {
+    const { pool, aggregator } = await fresh();
+    const records = [...march(1), ...visit(1)];
+    const outcome = await aggregator.applyBatch(inputs(records));
+    expect(outcome).toMatchObject({ applied: records.length, stale: 0, replayed: 0 });
+    const expected = await expectModelOf(pool, records);
+    expect(new Set(expected.cells.map((r) => r.resolution))).toEqual(new Set([10, 9, 8]));
+    const meeting = expected.zones.filter(
+      (z) =>
+        z.resolution === 10 && z.eventIds.includes(ids.march) && z.eventIds.includes(ids.visit),
+    );
+    expect(meeting.length).toBeGreaterThan(0);
+    expect(
+      meeting.every((z) => z.bucketStart >= DAY + 10 * H && z.bucketStart < DAY + 11 * H),
+    ).toBe(true);
+    const { rows } = await pool.query(`SELECT event_id, revision, kind FROM event ORDER BY 1`);
+    expect(rows).toEqual([
+      { event_id: ids.march, revision: 1, kind: 'MOVING_DEMONSTRATION' },
+      { event_id: ids.visit, revision: 1, kind: 'OFFICIAL_VISIT' },
+    ]);
+  });
+
+  it('replaces presence on a newer revision, ignores a late older one, and removes a cancelled event', async () => {
+    const { pool, aggregator } = await fresh();
+    await aggregator.applyBatch(inputs([...march(1), ...visit(1), ...second(1), ...flea(1)]));
+
+    // A newer revision: higher declared count for the march, shorter route for the second.
+    await aggregator.applyBatch(inputs([...march(2, 6_000), ...second(2)]));
+    await expectModelOf(pool, [...march(2, 6_000), ...visit(1), ...second(2), ...flea(1)]);
+    const regions = await pool.query<{ n: number }>(
+      `SELECT count(DISTINCT region)::int AS n FROM event_presence WHERE event_id = $1`,
+      [ids.second],
+    );
+    expect(regions.rows[0]?.n).toBe(regionsOf(secondCells(2), REGION_RES).length);
+
+    // A late stale revision changes nothing.
+    const before = await aggregateChecksum(pool);
+    const late = await aggregator.applyBatch(inputs([...march(1), ...second(1)]));
+    expect(late).toMatchObject({ applied: 0, stale: march(1).length + second(1).length });
+    expect(await aggregateChecksum(pool)).toEqual(before);
+
+    // The visit is cancelled: no event row, no presence, no score, no zone mentions it.
+    await aggregator.applyBatch(
+      inputs(
+        cancelRecords(
+          ids.visit,
+          2,
+          regionsOf(
+            visit(1).flatMap((r) => r.cells),
+            REGION_RES,
+          ),
+        ),
+      ),
+    );
+    await expectModelOf(pool, [...march(2, 6_000), ...second(2), ...flea(1)]);
+    const left = await pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM event WHERE event_id = $1)
+            + (SELECT count(*) FROM event_presence WHERE event_id = $1)
+            + (SELECT count(*) FROM cell_tension WHERE $1 = ANY(event_ids))
+            + (SELECT count(*) FROM tension_zone WHERE $1 = ANY(event_ids)) AS n`,
+      [ids.visit],
+    );
+    expect(Number(left.rows[0]?.n)).toBe(0);
+    const { rows } = await pool.query(`SELECT event_id, revision FROM event ORDER BY 1`);
+    expect(rows).toEqual([
+      { event_id: ids.march, revision: 2 },
+      { event_id: ids.flea, revision: 1 },
+      { event_id: ids.second, revision: 2 },
+    ]);
+  });
+
+  it('keeps a flea market crossing a march below a clash: its pair weight is the theme override', async () => {
+    const { pool, aggregator } = await fresh();
+    const crossing = presenceRecords({
+      eventId: ids.second,
+      revision: 1,
+      kind: 'MOVING_DEMONSTRATION',
+      peopleExpected: 800,
+      startAt: DAY + 9 * H,
+      endAt: DAY + 10 * H,
+      cells: marchCells(MARSEILLE.saintCharles, MARSEILLE.arnavaux, DAY + 9 * H, DAY + 10 * H),
+    });
+    await aggregator.applyBatch(inputs([...flea(1), ...crossing]));
+    const expected = await expectModelOf(pool, [...flea(1), ...crossing]);
+    const shared = expected.cells.filter((r) => r.eventIds.length === 2 && r.conflict > 0);
+    expect(shared.length).toBeGreaterThan(0);
+    // conflict = 0.1 × min intensity × overlap: at most a tenth of the smaller intensity.
+    for (const row of shared)
+      expect(row.conflict).toBeLessThanOrEqual(0.1 * 3 * (1 + Math.log10(9)) + 1e-9);
+  });
+
+  it('ignores what was already applied when read again from before the stored position', async () => {
+    const { pool, aggregator } = await fresh();
+    const batch = inputs([...march(1), ...visit(1)]);
+    await aggregator.applyBatch(batch);
+    const before = await aggregateChecksum(pool);
+    const again = await aggregator.applyBatch(batch);
+    expect(again).toMatchObject({ applied: 0, stale: 0, replayed: batch.length });
+    expect(await aggregateChecksum(pool)).toEqual(before);
+    expect(await aggregator.storedPositions('cortege.presence.v1')).toEqual(
+      new Map([[0, String(Number(batch[batch.length - 1]?.offset) + 1)]]),
+    );
+  });
+
+  it('gives the same checksum whatever the order and the batch sizes', async () => {
+    const history = [
+      ...march(1),
+      ...visit(1),
+      ...second(1),
+      ...flea(1),
+      ...march(2, 6_000),
+      ...second(2),
+      ...cancelRecords(
+        ids.flea,
+        2,
+        regionsOf(
+          flea(1).flatMap((r) => r.cells),
+          REGION_RES,
+        ),
+      ),
+      ...march(3, 9_000),
+    ];
+    const shuffled = (seed: number) => {
+      const copy = [...history];
+      let s = seed;
+      for (let i = copy.length - 1; i > 0; i -= 1) {
+        s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+        const j = s % (i + 1);
+        [copy[i], copy[j]] = [copy[j] as Presence, copy[i] as Presence];
+      }
+      return copy;
+    };
+    const runs = [
+      { order: history, batch: history.length },
+      { order: [...history].reverse(), batch: 1 },
+      { order: shuffled(42), batch: 7 },
+    ];
+    const digests: string[] = [];
+    for (const run of runs) {
+      const { pool, aggregator } = await fresh();
+      for (let i = 0; i < run.order.length; i += run.batch)
+        await aggregator.applyBatch(inputs(run.order.slice(i, i + run.batch)));
+      await expectModelOf(pool, [...march(3, 9_000), ...visit(1), ...second(2)]);
+      digests.push((await aggregateChecksum(pool)).digest);
+    }
+    expect(new Set(digests).size).toBe(1);
+  });
+});

@@ -1,0 +1,543 @@
+import type { EventKind, OperationTheme, Presence } from '@app/contracts';
+import {
+  assertValidTensionModel,
+  scoreCells,
+  tensionZones,
+  zonePolygon,
+  bucketMsOf,
+  type CellTension,
+  type LocatedEvent,
+  type TensionModel,
+} from '@app/tension';
+import { cellToBoundary } from 'h3-js';
+import type { Pool, PoolClient } from 'pg';
+import { copyRows } from './copy-rows';
+import { RecomputePlan, scoredAncestors } from './recompute-plan';
+
+/** One presence record and where it was read (the position is stored with its effects). */
+export interface PresenceInput {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offset, decimal text. */
+  readonly offset: string;
+  readonly record: Presence;
+}
+
+/** What one batch did. */
+export interface BatchOutcome {
+  /** Records that replaced an event's presence in a region (or removed it). */
+  readonly applied: number;
+  /** Records not newer than what the region already holds: ignored. */
+  readonly stale: number;
+  /** Records below the stored position (already applied before a restart): ignored. */
+  readonly replayed: number;
+  /** Presence rows written. */
+  readonly presenceRows: number;
+  /** `cell_tension` rows recomputed (written). */
+  readonly cellRows: number;
+  /** Zones written. */
+  readonly zones: number;
+}
+
+/** Serialises aggregator instances: each batch reads the presence around the cells it changes. */
+const AGGREGATION_LOCK = 7_407_001;
+
+const EMPTY: BatchOutcome = {
+  applied: 0,
+  stale: 0,
+  replayed: 0,
+  presenceRows: 0,
+  cellRows: 0,
+  zones: 0,
+};
+
+interface Attributes {
+  readonly kind: EventKind;
+  readonly theme: OperationTheme | null;
+  readonly peopleExpected: number | null;
+  readonly peopleDeclared: number | null;
+  readonly carsExpected: number | null;
+  readonly carsDeclared: number | null;
+}
+
+const larger = (a: number | null, b: number | null): number | null =>
+  a === null && b === null ? null : Math.max(a ?? 0, b ?? 0);
+
+/** `SRID=4326;POLYGON((lon lat, …))`: the cell's outline, closed, for COPY into a geometry. */
+const cellPolygonEwkt = (cell: string): string => {
+  const ring = cellToBoundary(cell, true);
+  return `SRID=4326;POLYGON((${ring.map(([lon, lat]) => `${lon} ${lat}`).join(',')}))`;
+};
+
+const multiPolygonEwkt = (cells: readonly string[]): string =>
+  `SRID=4326;MULTIPOLYGON(${zonePolygon(cells)
+    .coordinates.map(
+      (polygon) =>
+        `(${polygon.map((ring) => `(${ring.map(([lon, lat]) => `${lon} ${lat}`).join(',')})`).join(',')})`,
+    )
+    .join(',')})`;
+
+/**
+ * The aggregator's unit of work: one batch of presence records → one PostgreSQL transaction
+ * that replaces each (event, region)'s presence when the record's revision is newer, removes it
+ * on a cancel, recomputes every `cell_tension` row and every zone the old or new presence
+ * touches with the model of libs/tension, and stores the consumed positions. Replaying records
+ * already applied changes nothing, so any crash is recovered by reading again from the stored
+ * positions. Instances are serialised by an advisory lock.
+ */
+export class PresenceAggregator {
+  constructor(
+    private readonly pool: Pool,
+    private readonly model: TensionModel,
+    /** Names the positions in `consumer_offset`. */
+    private readonly consumerGroup: string,
+  ) {
+    assertValidTensionModel(model);
+  }
+
+  /** The next offset to read per partition of `topic`, as stored with the last batch applied. */
+  async storedPositions(topic: string): Promise<Map<number, string>> {
+    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
+      `SELECT partition, next_offset FROM consumer_offset WHERE consumer_group = $1 AND topic = $2`,
+      [this.consumerGroup, topic],
+    );
+    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  }
+
+  async applyBatch(inputs: readonly PresenceInput[]): Promise<BatchOutcome> {
+    if (inputs.length === 0) return EMPTY;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = await this.apply(client, inputs);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async apply(client: PoolClient, inputs: readonly PresenceInput[]): Promise<BatchOutcome> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [AGGREGATION_LOCK]);
+    const fresh = await this.notYetApplied(client, inputs);
+    const winners = latestPerRegion(fresh);
+    const changes = await this.newerThanStored(client, winners);
+    const plan = new RecomputePlan(this.model);
+
+    let presenceRows = 0;
+    let cellRows = 0;
+    let zones = 0;
+    if (changes.length > 0) {
+      await this.replaceEvents(client, changes);
+      presenceRows = await this.replacePresence(client, changes, plan);
+      await this.recordRegions(client, changes);
+      if (!plan.isEmpty) {
+        cellRows = await this.recomputeCells(client, plan);
+        zones = await this.recomputeZones(client, plan);
+      }
+    }
+    await this.storePositions(client, inputs);
+    return {
+      applied: changes.length,
+      stale: fresh.length - changes.length,
+      replayed: inputs.length - fresh.length,
+      presenceRows,
+      cellRows,
+      zones,
+    };
+  }
+
+  /** Drops the records below the stored position of their partition (locking those rows). */
+  private async notYetApplied(
+    client: PoolClient,
+    inputs: readonly PresenceInput[],
+  ): Promise<PresenceInput[]> {
+    const topics = [...new Set(inputs.map((i) => i.topic))];
+    const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
+      `SELECT topic, partition, next_offset FROM consumer_offset
+        WHERE consumer_group = $1 AND topic = ANY($2::text[]) FOR UPDATE`,
+      [this.consumerGroup, topics],
+    );
+    const next = new Map(rows.map((r) => [`${r.topic}|${r.partition}`, BigInt(r.next_offset)]));
+    return inputs.filter((i) => BigInt(i.offset) >= (next.get(`${i.topic}|${i.partition}`) ?? 0n));
+  }
+
+  /** The winners newer than what each (event, region) holds, locking their ledger rows. */
+  private async newerThanStored(client: PoolClient, winners: PresenceInput[]): Promise<Presence[]> {
+    const { rows } = await client.query<{ event_id: string; region: string; revision: number }>(
+      `SELECT r.event_id, r.region, r.revision
+         FROM event_region r
+         JOIN unnest($1::uuid[], $2::text[]) AS k(event_id, region) USING (event_id, region)
+          FOR UPDATE OF r`,
+      [winners.map((w) => w.record.eventId), winners.map((w) => w.record.region)],
+    );
+    const held = new Map(rows.map((r) => [`${r.event_id}|${r.region}`, r.revision]));
+    return winners
+      .map((w) => w.record)
+      .filter((r) => r.revision > (held.get(`${r.eventId}|${r.region}`) ?? 0));
+  }
+
+  /**
+   * The `event` row follows the newest revision seen across the event's regions: an UPSERT of
+   * at least that revision writes it, a CANCEL of at least that revision deletes it.
+   */
+  private async replaceEvents(client: PoolClient, changes: readonly Presence[]): Promise<void> {
+    const newest = new Map<string, Presence>();
+    for (const change of changes) {
+      const known = newest.get(change.eventId);
+      if (
+        known === undefined ||
+        change.revision > known.revision ||
+        (change.revision === known.revision && change.region > known.region)
+      )
+        newest.set(change.eventId, change);
+    }
+    const { rows } = await client.query<{ event_id: string; revision: number }>(
+      `SELECT event_id, max(revision)::int AS revision FROM event_region
+        WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
+      [[...newest.keys()]],
+    );
+    const held = new Map(rows.map((r) => [r.event_id, r.revision]));
+    const current = [...newest.values()].filter((p) => p.revision >= (held.get(p.eventId) ?? 0));
+    const cancelled = current.filter((p) => p.action === 'CANCEL').map((p) => p.eventId);
+    if (cancelled.length > 0)
+      await client.query(`DELETE FROM event WHERE event_id = ANY($1::uuid[])`, [cancelled]);
+    const upserts = current.filter((p) => p.action === 'UPSERT');
+    if (upserts.length === 0) return;
+    await client.query(
+      `INSERT INTO event (event_id, revision, kind, start_at, end_at, people, cars,
+                          organiser_status, theme, geocode_quality, geom, located_at)
+       SELECT e.event_id, e.revision, e.kind, e.start_at, e.end_at, e.people, e.cars,
+              e.organiser_status, e.theme, e.geocode_quality,
+              ST_SetSRID(ST_GeomFromGeoJSON(e.geometry), 4326), e.located_at
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                     $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
+                     $12::timestamptz[])
+           AS e(event_id, revision, kind, start_at, end_at, people, cars, organiser_status,
+                theme, geocode_quality, geometry, located_at)
+       ON CONFLICT (event_id) DO UPDATE SET
+         revision = EXCLUDED.revision, kind = EXCLUDED.kind, start_at = EXCLUDED.start_at,
+         end_at = EXCLUDED.end_at, people = EXCLUDED.people, cars = EXCLUDED.cars,
+         organiser_status = EXCLUDED.organiser_status, theme = EXCLUDED.theme,
+         geocode_quality = EXCLUDED.geocode_quality, geom = EXCLUDED.geom,
+         located_at = EXCLUDED.located_at`,
+      [
+        upserts.map((p) => p.eventId),
+        upserts.map((p) => p.revision),
+        upserts.map((p) => p.kind),
+        upserts.map((p) => new Date(p.startAt as number)),
+        upserts.map((p) => new Date(p.endAt as number)),
+        upserts.map((p) => larger(p.peopleExpected, p.peopleDeclared)),
+        upserts.map((p) => larger(p.carsExpected, p.carsDeclared)),
+        upserts.map((p) => p.organiserStatus),
+        upserts.map((p) => p.theme),
+        upserts.map((p) => p.geocodeQuality),
+        upserts.map((p) => p.geometry),
+        upserts.map((p) => new Date(p.locatedAt)),
+      ],
+    );
+  }
+
+  /** Deletes each changed region's presence and writes the new one (COPY via a staging table). */
+  private async replacePresence(
+    client: PoolClient,
+    changes: readonly Presence[],
+    plan: RecomputePlan,
+  ): Promise<number> {
+    const { rows: old } = await client.query<{ cell: string; start_at: Date; end_at: Date }>(
+      `DELETE FROM event_presence p
+        USING unnest($1::uuid[], $2::text[]) AS k(event_id, region)
+        WHERE p.event_id = k.event_id AND p.region = k.region
+        RETURNING p.cell, p.start_at, p.end_at`,
+      [changes.map((c) => c.eventId), changes.map((c) => c.region)],
+    );
+    for (const row of old)
+      plan.touch({ cell: row.cell, startAt: row.start_at.getTime(), endAt: row.end_at.getTime() });
+    const fresh = changes.flatMap((c) => c.cells.map((cell) => ({ change: c, cell })));
+    if (fresh.length === 0) return 0;
+    for (const { cell } of fresh) plan.touch(cell);
+    await client.query(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_presence
+         (LIKE event_presence INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+    );
+    const count = await copyRows(
+      client,
+      'stage_presence',
+      ['event_id', 'region', 'cell', 'parents', 'revision', 'start_at', 'end_at'],
+      fresh.map(({ change, cell }) => [
+        change.eventId,
+        change.region,
+        cell.cell,
+        scoredAncestors(cell.cell, this.model),
+        change.revision,
+        new Date(cell.startAt).toISOString(),
+        new Date(cell.endAt).toISOString(),
+      ]),
+    );
+    // A route through a cell twice gives two intervals; the same one twice is one row.
+    await client.query(
+      `INSERT INTO event_presence (event_id, region, cell, parents, revision, start_at, end_at)
+       SELECT DISTINCT ON (cell, event_id, start_at)
+              event_id, region, cell, parents, revision, start_at, end_at
+         FROM stage_presence ORDER BY cell, event_id, start_at, end_at DESC`,
+    );
+    return count;
+  }
+
+  /** Remembers, per (event, region), the revision applied and the event's scoring attributes. */
+  private async recordRegions(client: PoolClient, changes: readonly Presence[]): Promise<void> {
+    await client.query(
+      `INSERT INTO event_region (event_id, region, revision, action, kind, theme,
+                                 people_expected, people_declared, cars_expected, cars_declared)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+                            $7::int[], $8::int[], $9::int[], $10::int[])
+       ON CONFLICT (event_id, region) DO UPDATE SET
+         revision = EXCLUDED.revision, action = EXCLUDED.action, kind = EXCLUDED.kind,
+         theme = EXCLUDED.theme, people_expected = EXCLUDED.people_expected,
+         people_declared = EXCLUDED.people_declared, cars_expected = EXCLUDED.cars_expected,
+         cars_declared = EXCLUDED.cars_declared`,
+      [
+        changes.map((c) => c.eventId),
+        changes.map((c) => c.region),
+        changes.map((c) => c.revision),
+        changes.map((c) => c.action),
+        changes.map((c) => c.kind),
+        changes.map((c) => c.theme),
+        changes.map((c) => c.peopleExpected),
+        changes.map((c) => c.peopleDeclared),
+        changes.map((c) => c.carsExpected),
+        changes.map((c) => c.carsDeclared),
+      ],
+    );
+  }
+
+  /** Each event's attributes from its newest UPSERT region record. */
+  private async attributes(
+    client: PoolClient,
+    eventIds: readonly string[],
+  ): Promise<Map<string, Attributes>> {
+    const { rows } = await client.query<{
+      event_id: string;
+      kind: EventKind;
+      theme: OperationTheme | null;
+      people_expected: number | null;
+      people_declared: number | null;
+      cars_expected: number | null;
+      cars_declared: number | null;
+    }>(
+      `SELECT DISTINCT ON (event_id) event_id, kind, theme, people_expected, people_declared,
+              cars_expected, cars_declared
+         FROM event_region
+        WHERE event_id = ANY($1::uuid[]) AND kind IS NOT NULL
+        ORDER BY event_id, revision DESC, region DESC`,
+      [eventIds],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.event_id,
+        {
+          kind: r.kind,
+          theme: r.theme,
+          peopleExpected: r.people_expected,
+          peopleDeclared: r.people_declared,
+          carsExpected: r.cars_expected,
+          carsDeclared: r.cars_declared,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Rescores the stale rows from the presence they read (loaded whole from `event_presence`,
+   * every resolution from the fine cells, never from children's scores) and replaces them.
+   */
+  private async recomputeCells(client: PoolClient, plan: RecomputePlan): Promise<number> {
+    const inputs = plan.inputs();
+    const { rows: presence } = await client.query<{
+      event_id: string;
+      cell: string;
+      start_at: Date;
+      end_at: Date;
+    }>(
+      `SELECT event_id, cell, start_at, end_at FROM event_presence
+        WHERE parents && $1::text[] AND start_at < $3 AND end_at > $2`,
+      [inputs.cells, new Date(inputs.from), new Date(inputs.to)],
+    );
+    const cellsOf = new Map<string, { cell: string; startAt: number; endAt: number }[]>();
+    for (const row of presence) {
+      let cells = cellsOf.get(row.event_id);
+      if (cells === undefined) cellsOf.set(row.event_id, (cells = []));
+      cells.push({ cell: row.cell, startAt: row.start_at.getTime(), endAt: row.end_at.getTime() });
+    }
+    const attributes = await this.attributes(client, [...cellsOf.keys()]);
+    const events: LocatedEvent[] = [];
+    for (const [eventId, cells] of cellsOf) {
+      const a = attributes.get(eventId);
+      if (a !== undefined) events.push({ eventId, ...a, cells });
+    }
+    const scored = scoreCells(events, this.model).filter((row) =>
+      plan.includes(row.resolution, row.cell, row.bucketStart),
+    );
+    const stale = plan.rows();
+    await client.query(
+      `DELETE FROM cell_tension t
+        USING unnest($1::smallint[], $2::text[], $3::timestamptz[]) AS k(resolution, cell, bucket_start)
+        WHERE t.resolution = k.resolution AND t.cell = k.cell AND t.bucket_start = k.bucket_start`,
+      [stale.resolutions, stale.cells, stale.buckets],
+    );
+    if (scored.length === 0) return 0;
+    await client.query(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_cell_tension
+         (LIKE cell_tension INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+    );
+    await copyRows(
+      client,
+      'stage_cell_tension',
+      [
+        'resolution',
+        'cell',
+        'bucket_start',
+        'load',
+        'conflict',
+        'score',
+        'event_count',
+        'event_ids',
+        'geom',
+      ],
+      scored.map((row) => [
+        row.resolution,
+        row.cell,
+        new Date(row.bucketStart).toISOString(),
+        row.load,
+        row.conflict,
+        row.score,
+        row.eventCount,
+        row.eventIds,
+        cellPolygonEwkt(row.cell),
+      ]),
+    );
+    await client.query(`INSERT INTO cell_tension SELECT * FROM stage_cell_tension`);
+    return scored.length;
+  }
+
+  /** Redraws the zones of every (resolution, bucket) a stale row belongs to. */
+  private async recomputeZones(client: PoolClient, plan: RecomputePlan): Promise<number> {
+    const slices = plan.zoneSlices();
+    await client.query(
+      `DELETE FROM tension_zone z
+        USING unnest($1::smallint[], $2::timestamptz[]) AS k(resolution, bucket_start)
+        WHERE z.resolution = k.resolution AND z.bucket_start = k.bucket_start`,
+      [slices.resolutions, slices.buckets],
+    );
+    const { rows } = await client.query<{
+      resolution: number;
+      cell: string;
+      bucket_start: Date;
+      load: number;
+      conflict: number;
+      score: number;
+      event_ids: string[];
+    }>(
+      `SELECT t.resolution, t.cell, t.bucket_start, t.load, t.conflict, t.score, t.event_ids
+         FROM cell_tension t
+         JOIN unnest($1::smallint[], $2::timestamptz[]) AS k(resolution, bucket_start)
+           USING (resolution, bucket_start)
+        WHERE t.score >= $3`,
+      [slices.resolutions, slices.buckets, this.model.zoneThreshold],
+    );
+    if (rows.length === 0) return 0;
+    const hot: CellTension[] = rows.map((r) => ({
+      resolution: r.resolution,
+      cell: r.cell,
+      bucketStart: r.bucket_start.getTime(),
+      load: r.load,
+      conflict: r.conflict,
+      score: r.score,
+      eventCount: r.event_ids.length,
+      eventIds: r.event_ids,
+    }));
+    const attributes = await this.attributes(client, [...new Set(hot.flatMap((r) => r.eventIds))]);
+    const kindOf = new Map([...attributes].map(([eventId, a]) => [eventId, a.kind]));
+    const zones = tensionZones(hot, this.model, kindOf);
+    const bucketMs = bucketMsOf(this.model);
+    await client.query(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_tension_zone
+         (LIKE tension_zone INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+    );
+    await copyRows(
+      client,
+      'stage_tension_zone',
+      [
+        'zone_id',
+        'resolution',
+        'bucket_start',
+        'bucket_end',
+        'peak_score',
+        'peak_cell',
+        'cell_count',
+        'event_ids',
+        'kinds',
+        'geom',
+        'cells',
+      ],
+      zones.map((zone) => [
+        `${zone.resolution}:${new Date(zone.bucketStart).toISOString()}:${zone.cells[0] ?? ''}`,
+        zone.resolution,
+        new Date(zone.bucketStart).toISOString(),
+        new Date(zone.bucketStart + bucketMs).toISOString(),
+        zone.peakScore,
+        zone.peakCell,
+        zone.cells.length,
+        zone.eventIds,
+        zone.kinds,
+        multiPolygonEwkt(zone.cells),
+        zone.cells,
+      ]),
+    );
+    await client.query(`INSERT INTO tension_zone SELECT * FROM stage_tension_zone`);
+    return zones.length;
+  }
+
+  /** Stores, per partition, the offset after the last record of the batch (never backwards). */
+  private async storePositions(
+    client: PoolClient,
+    inputs: readonly PresenceInput[],
+  ): Promise<void> {
+    const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
+    for (const input of inputs) {
+      const key = `${input.topic}|${input.partition}`;
+      const offset = BigInt(input.offset) + 1n;
+      const known = next.get(key);
+      if (known === undefined || offset > known.offset)
+        next.set(key, { topic: input.topic, partition: input.partition, offset });
+    }
+    const positions = [...next.values()];
+    await client.query(
+      `INSERT INTO consumer_offset (consumer_group, topic, partition, next_offset)
+       SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[])
+       ON CONFLICT (consumer_group, topic, partition) DO UPDATE
+         SET next_offset = greatest(consumer_offset.next_offset, EXCLUDED.next_offset)`,
+      [
+        this.consumerGroup,
+        positions.map((p) => p.topic),
+        positions.map((p) => p.partition),
+        positions.map((p) => p.offset.toString()),
+      ],
+    );
+  }
+}
+
+/** Per (event, region), the record of the highest revision (the later one on a tie). */
+function latestPerRegion(inputs: readonly PresenceInput[]): PresenceInput[] {
+  const latest = new Map<string, PresenceInput>();
+  for (const input of inputs) {
+    const key = `${input.record.eventId}|${input.record.region}`;
+    const known = latest.get(key);
+    if (known === undefined || input.record.revision >= known.record.revision)
+      latest.set(key, input);
+  }
+  return [...latest.values()];
+}
