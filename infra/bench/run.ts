@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
+import { aggregatorBench } from './aggregator.bench';
 import { ingestBench } from './ingest.bench';
 import { locatorBench } from './locator.bench';
 import { sanitizerBench } from './sanitizer.bench';
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
     ...(await ingestBench()),
     ...(await sanitizerBench()),
     ...(await locatorBench()),
+    ...(await aggregatorBench()),
   };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));

@@ -23,6 +23,13 @@ export interface PresenceInput {
   readonly record: Presence;
 }
 
+/** A record read but not aggregated (dead-lettered): its position is stored all the same. */
+export interface ConsumedPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
 /** What one batch did. */
 export interface BatchOutcome {
   /** Records that replaced an event's presence in a region (or removed it). */
@@ -33,10 +40,16 @@ export interface BatchOutcome {
   readonly replayed: number;
   /** Presence rows written. */
   readonly presenceRows: number;
-  /** `cell_tension` rows recomputed (written). */
+  /** `cell_tension` rows that changed: inserted, updated or deleted. */
   readonly cellRows: number;
   /** Zones written. */
   readonly zones: number;
+}
+
+/** (resolution, bucket start) pairs as parallel arrays, for `unnest`. */
+interface ZoneSlices {
+  readonly resolutions: number[];
+  readonly buckets: Date[];
 }
 
 /** Serialises aggregator instances: each batch reads the presence around the cells it changes. */
@@ -104,12 +117,19 @@ export class PresenceAggregator {
     return new Map(rows.map((r) => [r.partition, r.next_offset]));
   }
 
-  async applyBatch(inputs: readonly PresenceInput[]): Promise<BatchOutcome> {
-    if (inputs.length === 0) return EMPTY;
+  /**
+   * Applies `inputs` and stores the positions after them and after `skipped` (records read but
+   * dead-lettered), all in one transaction.
+   */
+  async applyBatch(
+    inputs: readonly PresenceInput[],
+    skipped: readonly ConsumedPosition[] = [],
+  ): Promise<BatchOutcome> {
+    if (inputs.length === 0 && skipped.length === 0) return EMPTY;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const outcome = await this.apply(client, inputs);
+      const outcome = await this.apply(client, inputs, skipped);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -120,7 +140,11 @@ export class PresenceAggregator {
     }
   }
 
-  private async apply(client: PoolClient, inputs: readonly PresenceInput[]): Promise<BatchOutcome> {
+  private async apply(
+    client: PoolClient,
+    inputs: readonly PresenceInput[],
+    skipped: readonly ConsumedPosition[],
+  ): Promise<BatchOutcome> {
     await client.query('SELECT pg_advisory_xact_lock($1)', [AGGREGATION_LOCK]);
     const fresh = await this.notYetApplied(client, inputs);
     const winners = latestPerRegion(fresh);
@@ -132,14 +156,17 @@ export class PresenceAggregator {
     let zones = 0;
     if (changes.length > 0) {
       await this.replaceEvents(client, changes);
-      presenceRows = await this.replacePresence(client, changes, plan);
+      const moved = new Set<string>();
+      presenceRows = await this.replacePresence(client, changes, plan, moved);
       await this.recordRegions(client, changes);
       if (!plan.isEmpty) {
-        cellRows = await this.recomputeCells(client, plan);
-        zones = await this.recomputeZones(client, plan);
+        const changed = [...new Set(changes.map((c) => c.eventId))];
+        const recomputed = await this.recomputeCells(client, plan, changed, [...moved]);
+        cellRows = recomputed.written;
+        zones = await this.recomputeZones(client, recomputed.slices);
       }
     }
-    await this.storePositions(client, inputs);
+    await this.storePositions(client, [...inputs, ...skipped]);
     return {
       applied: changes.length,
       stale: fresh.length - changes.length,
@@ -155,6 +182,7 @@ export class PresenceAggregator {
     client: PoolClient,
     inputs: readonly PresenceInput[],
   ): Promise<PresenceInput[]> {
+    if (inputs.length === 0) return [];
     const topics = [...new Set(inputs.map((i) => i.topic))];
     const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
       `SELECT topic, partition, next_offset FROM consumer_offset
@@ -241,21 +269,32 @@ export class PresenceAggregator {
     );
   }
 
-  /** Deletes each changed region's presence and writes the new one (COPY via a staging table). */
+  /**
+   * Deletes each changed region's presence and writes the new one (COPY via a staging table);
+   * adds to `moved` the events that lost presence rows.
+   */
   private async replacePresence(
     client: PoolClient,
     changes: readonly Presence[],
     plan: RecomputePlan,
+    moved: Set<string>,
   ): Promise<number> {
-    const { rows: old } = await client.query<{ cell: string; start_at: Date; end_at: Date }>(
+    const { rows: old } = await client.query<{
+      event_id: string;
+      cell: string;
+      start_at: Date;
+      end_at: Date;
+    }>(
       `DELETE FROM event_presence p
         USING unnest($1::uuid[], $2::text[]) AS k(event_id, region)
         WHERE p.event_id = k.event_id AND p.region = k.region
-        RETURNING p.cell, p.start_at, p.end_at`,
+        RETURNING p.event_id, p.cell, p.start_at, p.end_at`,
       [changes.map((c) => c.eventId), changes.map((c) => c.region)],
     );
-    for (const row of old)
+    for (const row of old) {
       plan.touch({ cell: row.cell, startAt: row.start_at.getTime(), endAt: row.end_at.getTime() });
+      moved.add(row.event_id);
+    }
     const fresh = changes.flatMap((c) => c.cells.map((cell) => ({ change: c, cell })));
     if (fresh.length === 0) return 0;
     for (const { cell } of fresh) plan.touch(cell);
@@ -352,9 +391,20 @@ export class PresenceAggregator {
 
   /**
    * Rescores the stale rows from the presence they read (loaded whole from `event_presence`,
-   * every resolution from the fine cells, never from children's scores) and replaces them.
+   * every resolution from the fine cells, never from children's scores) and writes the
+   * difference. Only rows a changed event contributes to, before or after, can differ: a row
+   * without it either way keeps its load (its own events) and its conflict (pairs of unchanged
+   * events). So those rows are upserted (skipping equal values) and the stale rows that held
+   * an event that lost presence (`moved`) and no longer exist are deleted; an event that only
+   * gained presence is in every row it was in before. Returns the rows written and the
+   * (resolution, bucket) slices whose zones may differ.
    */
-  private async recomputeCells(client: PoolClient, plan: RecomputePlan): Promise<number> {
+  private async recomputeCells(
+    client: PoolClient,
+    plan: RecomputePlan,
+    changed: readonly string[],
+    moved: readonly string[],
+  ): Promise<{ written: number; slices: ZoneSlices }> {
     const inputs = plan.inputs();
     const { rows: presence } = await client.query<{
       event_id: string;
@@ -378,17 +428,25 @@ export class PresenceAggregator {
       const a = attributes.get(eventId);
       if (a !== undefined) events.push({ eventId, ...a, cells });
     }
-    const scored = scoreCells(events, this.model).filter((row) =>
-      plan.includes(row.resolution, row.cell, row.bucketStart),
+    const isChanged = new Set(changed);
+    const { rows: before } = await client.query<{
+      resolution: number;
+      cell: string;
+      bucket_start: Date;
+    }>(`SELECT resolution, cell, bucket_start FROM cell_tension WHERE event_ids && $1::uuid[]`, [
+      moved,
+    ]);
+    const held = new Set(
+      before.map((r) => `${r.resolution}|${r.cell}|${r.bucket_start.getTime()}`),
     );
-    const stale = plan.rows();
-    await client.query(
-      `DELETE FROM cell_tension t
-        USING unnest($1::smallint[], $2::text[], $3::timestamptz[]) AS k(resolution, cell, bucket_start)
-        WHERE t.resolution = k.resolution AND t.cell = k.cell AND t.bucket_start = k.bucket_start`,
-      [stale.resolutions, stale.cells, stale.buckets],
+    const scored = scoreCells(events, this.model, (resolution, cell) =>
+      plan.bucketsOf(resolution, cell),
+    ).filter(
+      (row) =>
+        row.eventIds.some((eventId) => isChanged.has(eventId)) ||
+        held.has(`${row.resolution}|${row.cell}|${row.bucketStart}`),
     );
-    if (scored.length === 0) return 0;
+
     await client.query(
       `CREATE TEMP TABLE IF NOT EXISTS stage_cell_tension
          (LIKE cell_tension INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
@@ -419,13 +477,54 @@ export class PresenceAggregator {
         cellPolygonEwkt(row.cell),
       ]),
     );
-    await client.query(`INSERT INTO cell_tension SELECT * FROM stage_cell_tension`);
-    return scored.length;
+    // Rows that held a changed event, inside the stale part of the map, and exist no more.
+    // (Outside it, e.g. in a region of the event that did not change, they stay as they are.)
+    const staged = new Set(scored.map((r) => `${r.resolution}|${r.cell}|${r.bucketStart}`));
+    const vanished = before.filter(
+      (r) =>
+        plan.bucketsOf(r.resolution, r.cell)?.has(r.bucket_start.getTime()) === true &&
+        !staged.has(`${r.resolution}|${r.cell}|${r.bucket_start.getTime()}`),
+    );
+    const { rows: gone } = await client.query<{ resolution: number; bucket_start: Date }>(
+      `DELETE FROM cell_tension t
+        USING unnest($1::smallint[], $2::text[], $3::timestamptz[])
+           AS k(resolution, cell, bucket_start)
+        WHERE t.resolution = k.resolution AND t.cell = k.cell AND t.bucket_start = k.bucket_start
+        RETURNING t.resolution, t.bucket_start`,
+      [
+        vanished.map((r) => r.resolution),
+        vanished.map((r) => r.cell),
+        vanished.map((r) => r.bucket_start),
+      ],
+    );
+    const { rows: written } = await client.query<{ resolution: number; bucket_start: Date }>(
+      `INSERT INTO cell_tension AS t SELECT * FROM stage_cell_tension
+       ON CONFLICT (cell, resolution, bucket_start) DO UPDATE SET
+         load = EXCLUDED.load, conflict = EXCLUDED.conflict, score = EXCLUDED.score,
+         event_count = EXCLUDED.event_count, event_ids = EXCLUDED.event_ids
+       WHERE (t.load, t.conflict, t.score, t.event_count, t.event_ids)
+             IS DISTINCT FROM (EXCLUDED.load, EXCLUDED.conflict, EXCLUDED.score,
+                               EXCLUDED.event_count, EXCLUDED.event_ids)
+       RETURNING t.resolution, t.bucket_start`,
+    );
+    // Zones of every slice a changed event is in (its kind may change with equal scores).
+    const slices = new Map<string, { resolution: number; bucketStart: number }>();
+    const add = (resolution: number, bucketStart: number) =>
+      slices.set(`${resolution}|${bucketStart}`, { resolution, bucketStart });
+    for (const row of scored) add(row.resolution, row.bucketStart);
+    for (const row of [...gone, ...written]) add(row.resolution, row.bucket_start.getTime());
+    return {
+      written: gone.length + written.length,
+      slices: {
+        resolutions: [...slices.values()].map((s) => s.resolution),
+        buckets: [...slices.values()].map((s) => new Date(s.bucketStart)),
+      },
+    };
   }
 
-  /** Redraws the zones of every (resolution, bucket) a stale row belongs to. */
-  private async recomputeZones(client: PoolClient, plan: RecomputePlan): Promise<number> {
-    const slices = plan.zoneSlices();
+  /** Redraws the zones of every (resolution, bucket) slice given. */
+  private async recomputeZones(client: PoolClient, slices: ZoneSlices): Promise<number> {
+    if (slices.resolutions.length === 0) return 0;
     await client.query(
       `DELETE FROM tension_zone z
         USING unnest($1::smallint[], $2::timestamptz[]) AS k(resolution, bucket_start)
@@ -504,7 +603,7 @@ export class PresenceAggregator {
   /** Stores, per partition, the offset after the last record of the batch (never backwards). */
   private async storePositions(
     client: PoolClient,
-    inputs: readonly PresenceInput[],
+    inputs: readonly ConsumedPosition[],
   ): Promise<void> {
     const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
     for (const input of inputs) {

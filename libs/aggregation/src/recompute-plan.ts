@@ -49,42 +49,9 @@ export class RecomputePlan {
     return this.stale.size === 0;
   }
 
-  /** True when the row (resolution, cell, bucket) must be recomputed. */
-  includes(resolution: number, cell: string, bucketStart: number): boolean {
-    return this.stale.get(`${resolution}|${cell}`)?.has(bucketStart) ?? false;
-  }
-
-  /** Every stale row, as parallel arrays for `unnest` (resolution, cell, bucket start). */
-  rows(): { resolutions: number[]; cells: string[]; buckets: Date[] } {
-    const resolutions: number[] = [];
-    const cells: string[] = [];
-    const buckets: Date[] = [];
-    for (const [key, set] of this.stale) {
-      const [resolution, cell] = key.split('|') as [string, string];
-      for (const b of set) {
-        resolutions.push(Number(resolution));
-        cells.push(cell);
-        buckets.push(new Date(b));
-      }
-    }
-    return { resolutions, cells, buckets };
-  }
-
-  /** The distinct (resolution, bucket) whose zones may change, as parallel arrays. */
-  zoneSlices(): { resolutions: number[]; buckets: Date[] } {
-    const seen = new Set<string>();
-    for (const [key, set] of this.stale) {
-      const resolution = key.slice(0, key.indexOf('|'));
-      for (const b of set) seen.add(`${resolution}|${b}`);
-    }
-    const resolutions: number[] = [];
-    const buckets: Date[] = [];
-    for (const slice of seen) {
-      const [resolution, b] = slice.split('|') as [string, string];
-      resolutions.push(Number(resolution));
-      buckets.push(new Date(Number(b)));
-    }
-    return { resolutions, buckets };
+  /** The stale buckets of (resolution, cell), if any: a `ScoreScope` for `scoreCells`. */
+  bucketsOf(resolution: number, cell: string): ReadonlySet<number> | undefined {
+    return this.stale.get(`${resolution}|${cell}`);
   }
 
   /**

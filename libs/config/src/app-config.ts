@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly sanitizer: SanitizerConfig;
   readonly geocoding: GeocodingConfig;
   readonly locator: LocatorConfig;
+  readonly aggregator: AggregatorConfig;
+  readonly tension: TensionConfig;
   /** Verification of producers' tokens; `undefined` unless AUTH_ISSUER is set. */
   readonly auth: AuthConfig | undefined;
 }
@@ -68,6 +70,32 @@ export interface IngestConfig {
   readonly retryAfterSeconds: number;
   /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+}
+
+/** The aggregator (apps/aggregator). */
+export interface AggregatorConfig {
+  readonly port: number;
+  readonly groupId: string;
+  readonly inputTopic: string;
+  readonly dlqTopic: string;
+  readonly partitions: number;
+  /** Most presence records in one PostgreSQL transaction. */
+  readonly maxBatch: number;
+}
+
+/**
+ * The tension model's parameters set in the environment; `tensionModelOf` (libs/tension) lays
+ * them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
+ */
+export interface TensionConfig {
+  readonly bucketMinutes?: number;
+  readonly zoneThreshold?: number;
+  readonly carWeight?: number;
+  readonly resolutions?: readonly number[];
+  readonly kindWeight?: Readonly<Record<string, number>>;
+  /** `[kindA, kindB, weight]`, applied both ways. */
+  readonly pairWeight?: ReadonlyArray<readonly [string, string, number]>;
+  readonly themePairWeight?: Readonly<Record<string, number>>;
 }
 
 /** The locator stage (apps/locator). */
@@ -278,6 +306,35 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       importBatchSize: env.GEOCODING_IMPORT_BATCH_SIZE,
     },
     locator: toLocatorConfig(env),
+    aggregator: {
+      port: env.AGGREGATOR_PORT,
+      groupId: env.AGGREGATOR_GROUP_ID,
+      inputTopic: env.AGGREGATOR_INPUT_TOPIC,
+      dlqTopic: env.AGGREGATOR_DLQ_TOPIC,
+      partitions: env.AGGREGATOR_PARTITIONS,
+      maxBatch: env.AGGREGATOR_MAX_BATCH,
+    },
+    tension: {
+      ...set('bucketMinutes', env.TENSION_BUCKET_MINUTES),
+      ...set('zoneThreshold', env.TENSION_ZONE_THRESHOLD),
+      ...set('carWeight', env.TENSION_CAR_WEIGHT),
+      ...set('resolutions', env.TENSION_RESOLUTIONS),
+      ...set(
+        'kindWeight',
+        env.TENSION_KIND_WEIGHTS && Object.fromEntries(env.TENSION_KIND_WEIGHTS),
+      ),
+      ...set(
+        'pairWeight',
+        env.TENSION_PAIR_WEIGHTS?.map(([pair, w]) => {
+          const [a = '', b = ''] = pair.split(':');
+          return [a, b, w] as const;
+        }),
+      ),
+      ...set(
+        'themePairWeight',
+        env.TENSION_THEME_PAIR_WEIGHTS && Object.fromEntries(env.TENSION_THEME_PAIR_WEIGHTS),
+      ),
+    },
   };
 }
 

@@ -28,6 +28,27 @@ const postgresUrl = z.url({
 const positiveInt = (fallback: number, min: number, max: number) =>
   optional(z.coerce.number().int().min(min).max(max)).transform((v) => v ?? fallback);
 
+/** `NAME=number,NAME=number`: each name matching `name`, each number finite and ≥ 0. */
+const weightList = (name: RegExp, shape: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+        .map((entry) => {
+          const [key = '', value = ''] = entry.split('=').map((part) => part.trim());
+          return [key, value.trim() === '' ? NaN : Number(value)] as const;
+        }),
+    )
+    .refine(
+      (entries) => entries.every(([key, v]) => name.test(key) && Number.isFinite(v) && v >= 0),
+      {
+        message: `expected a comma-separated list of ${shape} with weights ≥ 0`,
+      },
+    );
+
 const booleanFlag = z.enum(['true', 'false'], { error: 'expected true or false' });
 
 /** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-]. */
@@ -176,6 +197,35 @@ export const environmentSchema = z.object({
   LOCATOR_STREET_WIDTH_M: optional(z.coerce.number().positive().max(500)),
   LOCATOR_OPERATION_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
   LOCATOR_VISIT_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
+
+  // The aggregator (apps/aggregator) and the tension model it shares with `cortege score`.
+  AGGREGATOR_PORT: port(18092),
+  AGGREGATOR_GROUP_ID: optional(z.string().min(1).max(200)).transform(
+    (v) => v ?? 'cortege-aggregator',
+  ),
+  AGGREGATOR_INPUT_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.presence.v1'),
+  AGGREGATOR_DLQ_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.submissions.dlq.v1'),
+  AGGREGATOR_PARTITIONS: positiveInt(6, 1, 1000),
+  /** Most presence records in one PostgreSQL transaction. */
+  AGGREGATOR_MAX_BATCH: positiveInt(2_000, 1, 100_000),
+  TENSION_BUCKET_MINUTES: optional(z.coerce.number().int().min(1).max(1440)),
+  TENSION_ZONE_THRESHOLD: optional(z.coerce.number().positive().max(1e6)),
+  TENSION_CAR_WEIGHT: optional(z.coerce.number().min(0).max(1e3)),
+  /** `10,9,8`: the H3 resolutions scored. */
+  TENSION_RESOLUTIONS: optional(
+    z
+      .string()
+      .transform((s) => s.split(',').map((n) => Number(n.trim())))
+      .refine((list) => list.every((n) => Number.isInteger(n) && n >= 0 && n <= 15), {
+        message: 'expected a comma-separated list of H3 resolutions 0..15, e.g. 10,9,8',
+      }),
+  ),
+  /** `KIND=weight,…`, e.g. `MOVING_DEMONSTRATION=3,OFFICIAL_VISIT=2`: overrides per kind. */
+  TENSION_KIND_WEIGHTS: optional(weightList(/^[A-Z_]+$/, 'KIND=weight')),
+  /** `KIND:KIND=weight,…`: pair weights, applied both ways. */
+  TENSION_PAIR_WEIGHTS: optional(weightList(/^[A-Z_]+:[A-Z_]+$/, 'KIND:KIND=weight')),
+  /** `THEME=weight,…`: the pair weight of any pair with a scheduled operation of that theme. */
+  TENSION_THEME_PAIR_WEIGHTS: optional(weightList(/^[A-Z_]+$/, 'THEME=weight')),
 
   // Geocoding (libs/geocoding-adapters): the PostGIS gazetteer by default, or an HTTP service.
   GEOCODING_PROVIDER: optional(

@@ -168,6 +168,29 @@ describe('scoreCells', () => {
     expect(expected).toEqual(sorted);
   });
 
+  it('computes, in a scope, exactly the rows of an unrestricted run inside it', () => {
+    const far = latLngToCell(43.3, 5.38, 10);
+    const events = [
+      event('m', 'MOVING_DEMONSTRATION', 900, [
+        [X, B0, B0 + 10 * MIN],
+        [Y, B0 + 5 * MIN, B1 + 5 * MIN],
+      ]),
+      event('v', 'OFFICIAL_VISIT', 40, [[Y, B0 + 3 * MIN, B1 + 9 * MIN]]),
+      event('s', 'STATIC_DEMONSTRATION', 250, [[far, B0, B1 + 2 * MIN]]),
+    ];
+    const all = scoreCells(events);
+    const wanted = new Map<string, Set<number>>([
+      [`10|${Y}`, new Set([B1])],
+      [`10|${BOTH[0] as string}`, new Set([B0, B1])],
+      [`9|${cellToParent(X, 9)}`, new Set([B0])],
+    ]);
+    const scoped = scoreCells(events, undefined, (r, cell) => wanted.get(`${r}|${cell}`));
+    expect(scoped).toEqual(
+      all.filter((row) => wanted.get(`${row.resolution}|${row.cell}`)?.has(row.bucketStart)),
+    );
+    expect(scoped).toHaveLength(4);
+  });
+
   it('counts an event once at a parent, with the union of its children intervals', () => {
     const parent = cellToParent(X, 9);
     const [c1, c2] = cellToChildren(parent, 10) as [string, string];
@@ -207,5 +230,21 @@ describe('scoreCells', () => {
     expect(codeOf([{ ...march, cells: [{ cell: X, startAt: B1, endAt: B0 }] }])).toBe(
       TensionErrorCode.InvalidInterval,
     );
+  });
+});
+
+describe('scoreCells at city scale', () => {
+  it('returns more rows than a call stack can take as arguments', () => {
+    // 400 static events over 3-ring disks for 12 hours: ~150,000 rows at resolution 10.
+    const events = Array.from({ length: 400 }, (_, i) =>
+      event(`e${String(i).padStart(3, '0')}`, 'STATIC_DEMONSTRATION', 100, [
+        ...gridDisk(
+          latLngToCell(43.2 + (i % 20) * 0.01, 5.3 + Math.floor(i / 20) * 0.01, 10),
+          3,
+        ).map((cell): [string, number, number] => [cell, B0, B0 + 12 * 60 * MIN]),
+      ]),
+    );
+    const rows = scoreCells(events);
+    expect(rows.length).toBeGreaterThan(150_000);
   });
 });

@@ -11,7 +11,7 @@ import {
 import { TensionError, TensionErrorCode } from './tension.error';
 import {
   assertValidInterval,
-  bucketsOf,
+  bucketStartOf,
   clipTo,
   lengthOf,
   overlapLength,
@@ -47,6 +47,13 @@ interface ScoredEvent {
 /** eventId → sorted disjoint intervals, by cell. */
 type Occupancy = Map<string, Map<string, Interval[]>>;
 
+/**
+ * Restricts scoring to some rows: for a (resolution, cell), the bucket starts wanted, or
+ * `undefined` for none. Rows outside the scope are not computed; rows inside are exactly those
+ * of an unrestricted run (the aggregator rescores only what a change made stale).
+ */
+export type ScoreScope = (resolution: number, cell: string) => ReadonlySet<number> | undefined;
+
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -68,6 +75,7 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 export function scoreCells(
   events: readonly LocatedEvent[],
   model: TensionModel = DEFAULT_TENSION_MODEL,
+  scope?: ScoreScope,
 ): CellTension[] {
   assertValidTensionModel(model);
   const finest = Math.max(...model.resolutions);
@@ -93,7 +101,15 @@ export function scoreCells(
 
   const rows: CellTension[] = [];
   for (const resolution of model.resolutions)
-    rows.push(...scoreResolution(occupancyAt(scored, resolution), byId, resolution, model));
+    // One row at a time: a spread of a city's rows would overflow the call stack.
+    for (const row of scoreResolution(
+      occupancyAt(scored, resolution),
+      byId,
+      resolution,
+      model,
+      scope,
+    ))
+      rows.push(row);
   return rows.sort(
     (a, b) =>
       a.resolution - b.resolution || byCodeUnit(a.cell, b.cell) || a.bucketStart - b.bucketStart,
@@ -122,6 +138,7 @@ function scoreResolution(
   byId: ReadonlyMap<string, ScoredEvent>,
   resolution: number,
   model: TensionModel,
+  scope: ScoreScope | undefined,
 ): CellTension[] {
   const bucketMs = bucketMsOf(model);
   const candidates = new Set<string>();
@@ -129,6 +146,8 @@ function scoreResolution(
 
   const rows: CellTension[] = [];
   for (const cell of candidates) {
+    const wanted = scope?.(resolution, cell);
+    if (scope !== undefined && wanted === undefined) continue;
     const own = occupancy.get(cell) ?? new Map<string, Interval[]>();
     const nearRaw = new Map<string, Interval[]>();
     for (const ringCell of gridDisk(cell, 1))
@@ -138,29 +157,41 @@ function scoreResolution(
     const near = [...nearRaw.keys()]
       .sort(byCodeUnit)
       .map((eventId) => ({ eventId, intervals: unionOf(nearRaw.get(eventId) ?? []) }));
-    const ownSorted = [...own.keys()].sort(byCodeUnit);
-
-    const buckets = new Set<number>();
-    for (const { intervals } of near)
+    // Bucket → the near events present in it (in eventId order) with their clipped intervals:
+    // each event visits only its own buckets, so a cell's cost follows what is really there.
+    const byBucket = new Map<number, { eventId: string; intervals: Interval[] }[]>();
+    for (const { eventId, intervals } of near)
       for (const interval of intervals)
-        for (const b of bucketsOf(interval, bucketMs)) buckets.add(b);
+        for (
+          let bucketStart = bucketStartOf(interval.startAt, bucketMs);
+          bucketStart < interval.endAt;
+          bucketStart += bucketMs
+        ) {
+          if (wanted !== undefined && !wanted.has(bucketStart)) continue;
+          const clipped = {
+            startAt: Math.max(interval.startAt, bucketStart),
+            endAt: Math.min(interval.endAt, bucketStart + bucketMs),
+          };
+          let inBucket = byBucket.get(bucketStart);
+          if (inBucket === undefined) byBucket.set(bucketStart, (inBucket = []));
+          const last = inBucket[inBucket.length - 1];
+          if (last?.eventId === eventId) last.intervals.push(clipped);
+          else inBucket.push({ eventId, intervals: [clipped] });
+        }
 
-    for (const bucketStart of [...buckets].sort((a, b) => a - b)) {
+    for (const bucketStart of [...byBucket.keys()].sort((a, b) => a - b)) {
       const bucketEnd = bucketStart + bucketMs;
+      const present = byBucket.get(bucketStart) ?? [];
       const contributors = new Set<string>();
       let load = 0;
-      for (const eventId of ownSorted) {
-        const covered = lengthOf(clipTo(own.get(eventId) ?? [], bucketStart, bucketEnd));
+      for (const { eventId } of present) {
+        const mine = own.get(eventId);
+        if (mine === undefined) continue;
+        const covered = lengthOf(clipTo(mine, bucketStart, bucketEnd));
         if (covered <= 0) continue;
         contributors.add(eventId);
         load += intensityOf(byId, eventId) * (covered / bucketMs);
       }
-      const present = near
-        .map(({ eventId, intervals }) => ({
-          eventId,
-          intervals: clipTo(intervals, bucketStart, bucketEnd),
-        }))
-        .filter(({ intervals }) => intervals.length > 0);
       let conflict = 0;
       for (let i = 0; i < present.length; i += 1)
         for (let j = i + 1; j < present.length; j += 1) {

@@ -200,7 +200,7 @@ function spanOf(zones: TensionZone[]): ZoneSpan {
   return {
     resolution: first.resolution,
     startBucket: first.bucketStart,
-    endBucket: Math.max(...zones.map((zone) => zone.bucketStart)),
+    endBucket: zones.reduce((last, zone) => Math.max(last, zone.bucketStart), first.bucketStart),
     cells: [...new Set(zones.flatMap((zone) => zone.cells))].sort(byCodeUnit),
     peakScore: peak.peakScore,
     peakCell: peak.peakCell,

@@ -3,6 +3,7 @@ import {
   DEFAULT_TENSION_MODEL,
   pairWeightOf,
   tensionModel,
+  tensionModelOf,
   type TensionModel,
 } from './tension.model';
 import { TensionError, TensionErrorCode } from './tension.error';
@@ -80,5 +81,35 @@ describe('tension model', () => {
     expect(pairWeightOf(DEFAULT_TENSION_MODEL, march, roadCheck)).toBe(1);
     expect(pairWeightOf(DEFAULT_TENSION_MODEL, march, fleaMarket)).toBe(0.1);
     expect(pairWeightOf(DEFAULT_TENSION_MODEL, fleaMarket, visit)).toBe(0.1);
+  });
+});
+
+describe('tensionModelOf (configuration over the defaults)', () => {
+  it('lays each given entry over the default, a pair both ways', () => {
+    const model = tensionModelOf({
+      kindWeight: { OFFICIAL_VISIT: 4 },
+      pairWeight: [['MOVING_DEMONSTRATION', 'SCHEDULED_OPERATION', 2.5]],
+      themePairWeight: { PSQ_TRANSPORTS: 0.2 },
+      bucketMinutes: 30,
+    });
+    expect(model.kindWeight).toEqual({ ...DEFAULT_TENSION_MODEL.kindWeight, OFFICIAL_VISIT: 4 });
+    expect(model.pairWeight.MOVING_DEMONSTRATION.SCHEDULED_OPERATION).toBe(2.5);
+    expect(model.pairWeight.SCHEDULED_OPERATION.MOVING_DEMONSTRATION).toBe(2.5);
+    expect(model.pairWeight.OFFICIAL_VISIT.MOVING_DEMONSTRATION).toBe(3);
+    expect(model.themePairWeight).toEqual({ MARCHE_AUX_PUCES: 0.1, PSQ_TRANSPORTS: 0.2 });
+    expect(model.bucketMinutes).toBe(30);
+    expect(model.zoneThreshold).toBe(DEFAULT_TENSION_MODEL.zoneThreshold);
+  });
+
+  it('names every unknown kind and theme', () => {
+    expect(() =>
+      tensionModelOf({
+        kindWeight: { PARADE: 1 },
+        pairWeight: [['MOVING_DEMONSTRATION', 'RIOT', 1]],
+        themePairWeight: { BROCANTE: 1 },
+      }),
+    ).toThrow(
+      /kind weight PARADE is not a kind.*pair weight MOVING_DEMONSTRATION:RIOT.*BROCANTE is not a theme/,
+    );
   });
 });

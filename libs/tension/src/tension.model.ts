@@ -191,3 +191,60 @@ export function pairWeightOf(model: TensionModel, a: PairSide, b: PairSide): num
   if (overrides.length > 0) return Math.min(...overrides);
   return model.pairWeight[a.kind][b.kind];
 }
+
+/** Model parameters as configuration gives them: partial tables keyed by name. */
+export interface TensionOverrides {
+  readonly bucketMinutes?: number;
+  readonly zoneThreshold?: number;
+  readonly carWeight?: number;
+  readonly resolutions?: readonly number[];
+  readonly kindWeight?: Readonly<Record<string, number>>;
+  /** `[kindA, kindB, weight]`, applied both ways. */
+  readonly pairWeight?: ReadonlyArray<readonly [string, string, number]>;
+  readonly themePairWeight?: Readonly<Record<string, number>>;
+}
+
+/**
+ * `DEFAULT_TENSION_MODEL` with partial overrides laid over it entry by entry (a kind weight,
+ * one pair both ways, a theme), checked.
+ *
+ * @throws TensionError `invalid_model` naming every unknown kind or theme and every bad value.
+ */
+export function tensionModelOf(overrides: TensionOverrides): TensionModel {
+  const unknown: string[] = [];
+  const isKind = (k: string): k is EventKind => (eventKindValues as readonly string[]).includes(k);
+  const kindWeight: Record<EventKind, number> = { ...DEFAULT_TENSION_MODEL.kindWeight };
+  for (const [kind, weight] of Object.entries(overrides.kindWeight ?? {}))
+    if (isKind(kind)) kindWeight[kind] = weight;
+    else unknown.push(`kind weight ${kind} is not a kind (${eventKindValues.join(', ')})`);
+  const pairWeight = Object.fromEntries(
+    eventKindValues.map((a) => [a, { ...DEFAULT_TENSION_MODEL.pairWeight[a] }]),
+  ) as Record<EventKind, Record<EventKind, number>>;
+  for (const [a, b, weight] of overrides.pairWeight ?? [])
+    if (isKind(a) && isKind(b)) pairWeight[a][b] = pairWeight[b][a] = weight;
+    else unknown.push(`pair weight ${a}:${b} names an unknown kind`);
+  const themePairWeight: Partial<Record<OperationTheme, number>> = {
+    ...DEFAULT_TENSION_MODEL.themePairWeight,
+  };
+  for (const [theme, weight] of Object.entries(overrides.themePairWeight ?? {}))
+    if ((operationThemeValues as readonly string[]).includes(theme))
+      themePairWeight[theme as OperationTheme] = weight;
+    else
+      unknown.push(
+        `theme pair weight ${theme} is not a theme (${operationThemeValues.join(', ')})`,
+      );
+  if (unknown.length > 0)
+    throw new TensionError(
+      TensionErrorCode.InvalidModel,
+      `invalid tension model: ${unknown.join('; ')}`,
+    );
+  return tensionModel({
+    kindWeight,
+    pairWeight,
+    themePairWeight,
+    bucketMinutes: overrides.bucketMinutes,
+    zoneThreshold: overrides.zoneThreshold,
+    carWeight: overrides.carWeight,
+    resolutions: overrides.resolutions,
+  });
+}

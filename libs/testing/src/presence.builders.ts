@@ -133,3 +133,80 @@ export function cancelRecords(
     locatedAt: 0,
   }));
 }
+
+/** A small deterministic pseudo-random generator (LCG), for repeatable synthetic days. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const KINDS = [
+  'MOVING_DEMONSTRATION',
+  'STATIC_DEMONSTRATION',
+  'OFFICIAL_VISIT',
+  'SCHEDULED_OPERATION',
+] as const;
+
+/**
+ * A synthetic day (or `days`) of `events` events across Marseille (marches between its places, gatherings,
+ * visits, operations), as the locator would write them in arrival order: every event's first
+ * revision, then a second revision (other counts, for marches another route) for one in three,
+ * then a cancel for one in ten. Deterministic for a seed; event ids are UUIDs made from it.
+ */
+export function syntheticCityDay(
+  events: number,
+  seed = 1,
+  day = Date.UTC(2026, 4, 1),
+  regionResolution = 5,
+  /** Spread the events over this many days from `day` (a season rather than one crowded day). */
+  days = 1,
+): Presence[] {
+  const random = seededRandom(seed);
+  const places = Object.values(MARSEILLE);
+  const pick = (): LatLng => {
+    const [lat, lng] = places[Math.floor(random() * places.length)] as LatLng;
+    return [lat + (random() - 0.5) * 0.01, lng + (random() - 0.5) * 0.01];
+  };
+  const first: Presence[] = [];
+  const later: Presence[] = [];
+  const cancels: Presence[] = [];
+  for (let i = 0; i < events; i += 1) {
+    const eventId = `00000000-0000-4000-8000-${(seed * 1_000_000 + i).toString(16).padStart(12, '0')}`;
+    const kind = KINDS[Math.floor(random() * KINDS.length)] as (typeof KINDS)[number];
+    const startAt =
+      day + Math.floor(random() * days) * 86_400_000 + Math.floor(random() * 40) * 900_000;
+    const endAt = startAt + (2 + Math.floor(random() * 12)) * 900_000;
+    const shape = (): CellPresence[] =>
+      kind === 'MOVING_DEMONSTRATION'
+        ? marchCells(pick(), pick(), startAt, endAt)
+        : areaCells(pick(), 1 + Math.floor(random() * 3), startAt, endAt);
+    const people = 50 + Math.floor(random() * 5_000);
+    const theme = kind === 'SCHEDULED_OPERATION' && random() < 0.3 ? 'MARCHE_AUX_PUCES' : null;
+    const cells1 = shape();
+    const spec = { eventId, kind, theme, startAt, endAt, regionResolution } as const;
+    first.push(...presenceRecords({ ...spec, revision: 1, peopleExpected: people, cells: cells1 }));
+    let regions = regionsOf(cells1, regionResolution);
+    let revision = 1;
+    if (i % 3 === 0) {
+      const cells2 = kind === 'MOVING_DEMONSTRATION' ? shape() : cells1;
+      const regions2 = regionsOf(cells2, regionResolution);
+      revision = 2;
+      later.push(
+        ...presenceRecords({
+          ...spec,
+          revision,
+          peopleExpected: people,
+          peopleDeclared: Math.floor(people * (0.5 + random())),
+          cells: cells2,
+          leftRegions: regions.filter((r) => !regions2.includes(r)),
+        }),
+      );
+      regions = [...new Set([...regions, ...regions2])].sort();
+    }
+    if (i % 10 === 7) cancels.push(...cancelRecords(eventId, revision + 1, regions));
+  }
+  return [...first, ...later, ...cancels];
+}

@@ -35,10 +35,32 @@ export async function createTestDatabase(
       const client = new Client({ connectionString: config.database.url });
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropDatabase(client, name);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * `DROP DATABASE … WITH (FORCE)` ends the test's own sessions, but refuses (42501) when an
+ * autovacuum worker, run by the superuser, is in the database after bulk writes; a plain
+ * DROP stops such workers itself, so it is tried next, a few times.
+ */
+async function dropDatabase(client: Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await client.query(
+        attempt === 0
+          ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
+          : `DROP DATABASE IF EXISTS ${name}`,
+      );
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 10 || (code !== '42501' && code !== '55006')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
 }

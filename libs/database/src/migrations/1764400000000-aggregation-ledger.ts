@@ -9,7 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   the scored resolutions, itself included; GIN indexed), so the presence around a coarse cell
  *   is found without an H3 extension in PostgreSQL. A cell may hold several intervals of one
  *   event (a route through it twice): the key gains `start_at`.
- * - `cell_tension.event_ids` and `tension_zone.cells`: who and where, for zones and analysts.
+ * - `cell_tension.event_ids` (GIN indexed: the rows an event contributes to, which a change of
+ *   that event may alter) and `tension_zone.cells`: who and where, for zones and analysts.
  */
 export class AggregationLedger1764400000000 implements MigrationInterface {
   name = 'AggregationLedger1764400000000';
@@ -37,6 +38,7 @@ export class AggregationLedger1764400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX event_presence_event_region ON event_presence (event_id, region)`);
     await q.query(`CREATE INDEX event_presence_parents ON event_presence USING gin (parents)`);
     await q.query(`ALTER TABLE cell_tension ADD COLUMN event_ids uuid[] NOT NULL DEFAULT '{}'`);
+    await q.query(`CREATE INDEX cell_tension_event_ids ON cell_tension USING gin (event_ids)`);
     await q.query(`ALTER TABLE tension_zone ADD COLUMN cells text[] NOT NULL DEFAULT '{}'`);
     await q.query(`
       CREATE OR REPLACE VIEW v_zones AS
@@ -54,6 +56,7 @@ export class AggregationLedger1764400000000 implements MigrationInterface {
           FROM tension_zone`);
     await q.query(`GRANT SELECT ON v_zones TO cortege_analyst`);
     await q.query(`ALTER TABLE tension_zone DROP COLUMN cells`);
+    await q.query(`DROP INDEX cell_tension_event_ids`);
     await q.query(`ALTER TABLE cell_tension DROP COLUMN event_ids`);
     await q.query(`DROP INDEX event_presence_parents`);
     await q.query(`DROP INDEX event_presence_event_region`);

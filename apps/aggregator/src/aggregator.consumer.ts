@@ -1,0 +1,173 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  presenceProblem,
+  PresenceAggregator,
+  type ConsumedPosition,
+  type PresenceInput,
+} from '@app/aggregation';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
+import { migrate } from '@app/database';
+import { deadLetter, ensureTopics, kafkaFromConfig, type StageOutput } from '@app/kafka';
+import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
+import { tensionModelOf, type TensionModel } from '@app/tension';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { AggregatorMetrics } from './aggregator.metrics';
+
+const STAGE = 'aggregator';
+
+/**
+ * Wires the aggregator: the schema (migrations), the model of the configuration, and a consumer
+ * of the presence topic whose every chunk of a fetched batch is one PostgreSQL transaction
+ * holding its effects and its positions. On joining the group it seeks each partition to the
+ * position stored in PostgreSQL (Kafka's committed offsets are only kept for lag monitoring).
+ * Undecodable or invalid records go to the dead-letter topic before their chunk commits.
+ */
+@Injectable()
+export class AggregatorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AggregatorConsumer.name);
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private pool: Pool | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AggregatorMetrics) private readonly metrics: AggregatorMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { aggregator: options, database } = this.config;
+    const model = tensionModelOf(this.config.tension);
+    const applied = await migrate(database.url);
+    if (applied.length > 0) this.logger.log(`migrations applied: ${applied.join(', ')}`);
+    this.pool = new Pool({ connectionString: database.url, max: 2 });
+    const aggregator = new PresenceAggregator(this.pool, model, options.groupId);
+
+    const kafka = kafkaFromConfig(this.config, STAGE);
+    await ensureTopics(kafka, [
+      { topic: options.inputTopic, numPartitions: options.partitions },
+      { topic: options.dlqTopic, numPartitions: 1, configs: { 'retention.ms': '-1' } },
+    ]);
+    const serde = AvroSerde.forDecoding<Presence>(
+      new RegistryClient(this.config.registry.url),
+      options.inputTopic,
+      PRESENCE_SCHEMA,
+    );
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    const consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 200,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[options.inputTopic] ?? [];
+      void aggregator.storedPositions(options.inputTopic).then(
+        (stored) => {
+          for (const partition of partitions) {
+            const offset = stored.get(partition);
+            if (offset !== undefined)
+              consumer.seek({ topic: options.inputTopic, partition, offset });
+          }
+          this.logger.log(
+            `assigned partitions ${partitions.join(', ') || 'none'} of ${options.inputTopic}; resuming from ${partitions.map((p) => `${p}@${stored.get(p) ?? 'start'}`).join(', ')}`,
+          );
+        },
+        (error: unknown) =>
+          this.logger.error(`reading the stored positions failed: ${String(error)}`),
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload, serde, aggregator, model),
+    });
+    this.logger.log(`aggregating ${options.inputTopic} into PostGIS (group ${options.groupId})`);
+  }
+
+  private async eachBatch(
+    payload: EachBatchPayload,
+    serde: AvroSerde<Presence>,
+    aggregator: PresenceAggregator,
+    model: TensionModel,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { maxBatch, dlqTopic } = this.config.aggregator;
+    const source = { topic: batch.topic, partition: batch.partition };
+    for (let start = 0; start < batch.messages.length; start += maxBatch) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = batch.messages.slice(start, start + maxBatch);
+      const last = chunk[chunk.length - 1];
+      if (!last) return;
+      const inputs: PresenceInput[] = [];
+      const skipped: ConsumedPosition[] = [];
+      const letters: StageOutput[] = [];
+      for (const message of chunk) {
+        const position = { ...source, offset: message.offset };
+        try {
+          const record = await serde.decode(message.value);
+          const problem = presenceProblem(record, model);
+          if (problem === undefined) {
+            inputs.push({ ...position, record });
+            continue;
+          }
+          letters.push(deadLetter(dlqTopic, message, source, { ...problem, stage: STAGE }));
+        } catch (error) {
+          if (!(error instanceof SerdeError) || error.retriable) throw error;
+          letters.push(
+            deadLetter(dlqTopic, message, source, {
+              code: error.code,
+              message: error.message,
+              stage: STAGE,
+            }),
+          );
+        }
+        skipped.push(position);
+      }
+      // Dead letters first: a crash before the commit sends them again (at least once), never loses them.
+      if (letters.length > 0)
+        await (this.producer as Producer).send({
+          topic: dlqTopic,
+          messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
+        });
+      const timer = this.metrics.batchSeconds.startTimer();
+      const outcome = await aggregator.applyBatch(inputs, skipped);
+      timer();
+      this.metrics.records.inc({ outcome: 'applied', reason: '' }, outcome.applied);
+      this.metrics.records.inc({ outcome: 'stale', reason: '' }, outcome.stale);
+      this.metrics.records.inc({ outcome: 'replayed', reason: '' }, outcome.replayed);
+      for (const letter of letters)
+        this.metrics.records.inc({
+          outcome: 'dead_lettered',
+          reason: String(letter.headers?.['cortege-dlq-reason'] ?? ''),
+        });
+      this.metrics.cellRows.inc(outcome.cellRows);
+      payload.resolveOffset(last.offset);
+      const next = (BigInt(last.offset) + 1n).toString();
+      // For lag monitoring only: the positions that count are PostgreSQL's.
+      await (this.consumer as Consumer)
+        .commitOffsets([{ ...source, offset: next }])
+        .catch((error: unknown) =>
+          this.logger.warn(`committing to Kafka failed: ${String(error)}`),
+        );
+      await payload.heartbeat();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.pool?.end();
+    this.logger.log('stopped');
+  }
+}

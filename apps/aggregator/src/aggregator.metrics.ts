@@ -1,0 +1,27 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The aggregator's Prometheus metrics, in a registry of its own. */
+export class AggregatorMetrics {
+  readonly registry = new Registry();
+  readonly records = new Counter({
+    name: 'cortege_aggregator_records_total',
+    help: 'Presence records by outcome: applied, stale (not newer than stored), replayed (below the stored position), dead_lettered (by reason).',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly cellRows = new Counter({
+    name: 'cortege_aggregator_cell_rows_total',
+    help: 'cell_tension rows recomputed and written.',
+    registers: [this.registry],
+  });
+  readonly batchSeconds = new Histogram({
+    name: 'cortege_aggregator_batch_seconds',
+    help: 'Time of one PostgreSQL transaction of the aggregator.',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

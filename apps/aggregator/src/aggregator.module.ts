@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@app/config';
+import { METRICS_REGISTRY, ObservabilityController } from '@app/observability';
+import { AggregatorConsumer } from './aggregator.consumer';
+import { AggregatorMetrics } from './aggregator.metrics';
+
+@Module({
+  imports: [ConfigModule],
+  controllers: [ObservabilityController],
+  providers: [
+    AggregatorMetrics,
+    {
+      provide: METRICS_REGISTRY,
+      useFactory: (m: AggregatorMetrics) => m.registry,
+      inject: [AggregatorMetrics],
+    },
+    AggregatorConsumer,
+  ],
+})
+export class AggregatorModule {}

@@ -1,0 +1,130 @@
+/**
+ * Aggregator throughput against the real PostGIS: a synthetic city day of presence records
+ * applied in batches of AGGREGATOR_MAX_BATCH (the app's unit of work, without Kafka), beside
+ * COPY alone of the same presence rows into `event_presence` of a second database, in one run.
+ * Then the p95 of the analysts' "whole city, one day, resolution 9" on `v_tension_day`, read
+ * as the analyst role.
+ */
+import { copyRows, PresenceAggregator, scoredAncestors } from '@app/aggregation';
+import { loadConfig } from '@app/config';
+import { migrate } from '@app/database';
+import { tensionModelOf } from '@app/tension';
+import { createTestDatabase, syntheticCityDay, waitFor } from '@app/testing';
+import { Client, Pool } from 'pg';
+import { chunks } from './bench.util';
+
+/** A season: 3,000 events over 100 days (Marseille declares a few dozen a day). */
+const EVENTS = 3_000;
+const DAYS = 100;
+const QUERIES = 40;
+
+export async function aggregatorBench(): Promise<Record<string, number>> {
+  const config = loadConfig();
+  const model = tensionModelOf(config.tension);
+  const records = syntheticCityDay(EVENTS, 11, Date.UTC(2026, 4, 1), 5, DAYS);
+  const cells = records.reduce((n, r) => n + r.cells.length, 0);
+  const aggregated = await createTestDatabase(config);
+  const copied = await createTestDatabase(config);
+  await migrate(aggregated.url);
+  await migrate(copied.url);
+  const pool = new Pool({ connectionString: aggregated.url, max: 2 });
+  const copyPool = new Pool({ connectionString: copied.url, max: 1 });
+  try {
+    const aggregator = new PresenceAggregator(pool, model, 'bench');
+    let offset = 0;
+    let cellRows = 0;
+    const started = process.hrtime.bigint();
+    for (const batch of chunks(records, config.aggregator.maxBatch))
+      cellRows += (
+        await aggregator.applyBatch(
+          batch.map((record) => ({
+            topic: 'bench',
+            partition: 0,
+            offset: String(offset++),
+            record,
+          })),
+        )
+      ).cellRows;
+    const aggregateSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+    const client = await copyPool.connect();
+    const copyStarted = process.hrtime.bigint();
+    try {
+      await client.query('BEGIN');
+      await copyRows(
+        client,
+        'event_presence',
+        ['event_id', 'region', 'cell', 'parents', 'revision', 'start_at', 'end_at'],
+        records.flatMap((r) =>
+          r.cells.map((c, i) => [
+            r.eventId,
+            r.region,
+            c.cell,
+            scoredAncestors(c.cell, model),
+            r.revision * 1000 + i,
+            new Date(c.startAt + r.revision * 1000 + i).toISOString(),
+            new Date(c.endAt + 1_000_000).toISOString(),
+          ]),
+        ),
+      );
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+
+    // An analyst's own login, member of the read-only role, as the README tells admins to make.
+    const login = `bench_analyst_${process.pid}`;
+    await pool.query(`CREATE ROLE ${login} LOGIN PASSWORD 'bench' IN ROLE cortege_analyst`);
+    const url = new URL(aggregated.url);
+    url.username = login;
+    url.password = 'bench';
+    const analyst = new Client({ connectionString: url.toString() });
+    await analyst.connect();
+    const timings: number[] = [];
+    try {
+      for (let i = 0; i < QUERIES; i += 1) {
+        const t = process.hrtime.bigint();
+        await analyst.query(
+          `SELECT cell, peak_score, mean_score, max_events, geom FROM v_tension_day
+            WHERE resolution = 9 AND day = DATE '2026-05-01'`,
+        );
+        timings.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    } finally {
+      await analyst.end();
+      // The server ends that backend a moment later; the database cannot be dropped before.
+      await waitFor('the analyst session to end', async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`,
+          [login],
+        );
+        return rows[0]?.n === 0 ? true : undefined;
+      });
+      await pool.query(`DROP ROLE ${login}`);
+    }
+    timings.sort((a, b) => a - b);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM cell_tension WHERE resolution = 9`,
+    );
+    const presencePerSecond = cells / aggregateSeconds;
+    const copyPerSecond = cells / copySeconds;
+    return {
+      aggregator_records: records.length,
+      aggregator_presence_rows: cells,
+      aggregator_records_per_s: Math.round(records.length / aggregateSeconds),
+      aggregator_presence_rows_per_s: Math.round(presencePerSecond),
+      copy_presence_rows_per_s: Math.round(copyPerSecond),
+      aggregator_vs_copy: Number((presencePerSecond / copyPerSecond).toFixed(3)),
+      aggregator_cell_rows_written: cellRows,
+      aggregator_cell_rows_per_s: Math.round(cellRows / aggregateSeconds),
+      day_res9_cells: rows[0]?.n ?? 0,
+      day_res9_p95_ms: Number((timings[Math.ceil(0.95 * timings.length) - 1] ?? NaN).toFixed(1)),
+    };
+  } finally {
+    await pool.end();
+    await copyPool.end();
+    await aggregated.drop();
+    await copied.drop();
+  }
+}
