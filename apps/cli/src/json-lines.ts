@@ -32,3 +32,27 @@ export async function mapJsonLines(
   }
   return count;
 }
+
+/**
+ * Reads JSON lines from `input` and hands each parsed value to `each`, or `undefined` with
+ * `malformed: true` for a line that is not JSON. Blank lines are skipped; lines are 1-based.
+ */
+export async function forEachJsonLine(
+  input: Readable,
+  each: (value: unknown, line: number, malformed: boolean) => void,
+): Promise<void> {
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    line++;
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text) as unknown;
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      each(undefined, line, true);
+      continue;
+    }
+    each(value, line, false);
+  }
+}

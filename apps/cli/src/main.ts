@@ -13,6 +13,15 @@ import {
 } from '@app/geocoding-adapters';
 import { LOCATE_HELP, locateCommand } from './commands/locate.command';
 import { SANITIZE_HELP, sanitizeCommand } from './commands/sanitize.command';
+import { SCORE_HELP, scoreCommand } from './commands/score.command';
+import { aggregateChecksum } from '@app/aggregation';
+import { TensionError, tensionModelOf } from '@app/tension';
+
+const CHECKSUM_HELP = `cortege checksum
+
+Prints an ordered digest of the aggregate tables of DATABASE_URL (event, event_region,
+event_presence, cell_tension, tension_zone) as JSON: equal digests mean equal rows.
+Used to prove a rebuild, a replay or a crash recovery gives the same aggregates.`;
 
 const HELP = `usage: cortege <command> [options]
 
@@ -20,6 +29,8 @@ commands:
   sanitize      validate and anonymise submissions (JSON lines on stdin → JSON lines on stdout)
   gazetteer     gazetteer import <adresses-13.csv[.gz]>: load the geocoder's PostGIS gazetteer
   locate        place clean events in H3 cells over time (JSON lines on stdin → JSON lines on stdout)
+  score         cell scores and zones of tension from presence records (JSON lines in → out)
+  checksum      ordered digest of the aggregate tables (DATABASE_URL), as JSON
   db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL)
 
 cortege <command> --help shows a command's own help.`;
@@ -27,6 +38,8 @@ cortege <command> --help shows a command's own help.`;
 const COMMAND_HELP: Record<string, string> = {
   sanitize: SANITIZE_HELP,
   locate: LOCATE_HELP,
+  score: SCORE_HELP,
+  checksum: CHECKSUM_HELP,
   gazetteer: GAZETTEER_IMPORT_HELP,
 };
 
@@ -70,6 +83,25 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
+    case 'score': {
+      await scoreCommand(process.stdin, process.stdout, tensionModelOf(loadConfig().tension));
+      return 0;
+    }
+    case 'checksum': {
+      const pool = new Pool({ connectionString: loadConfig().database.url, max: 1 });
+      try {
+        console.log(JSON.stringify(await aggregateChecksum(pool), null, 2));
+      } catch (error) {
+        if ((error as { code?: string }).code !== '42P01') throw error;
+        console.error(
+          `cortege checksum: ${(error as Error).message} in the database of DATABASE_URL; run 'cortege db migrate' first`,
+        );
+        return 1;
+      } finally {
+        await pool.end();
+      }
+      return 0;
+    }
     case 'gazetteer': {
       if (positionals[1] !== 'import') {
         console.error(`cortege gazetteer: expected 'import'\n\n${GAZETTEER_IMPORT_HELP}`);
@@ -97,7 +129,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? `cortege: ${error.message}` : error);
+    console.error(
+      error instanceof ConfigError || error instanceof TensionError
+        ? `cortege: ${error.message}`
+        : error,
+    );
     process.exitCode = 1;
   },
 );

@@ -3,3 +3,4 @@ export * from './copy-rows';
 export * from './presence-aggregator';
 export * from './presence-check';
 export * from './recompute-plan';
+export * from './presence-ledger';

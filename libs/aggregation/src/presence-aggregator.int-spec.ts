@@ -21,6 +21,7 @@ import {
 import { Pool } from 'pg';
 import { aggregateChecksum } from './aggregate-checksum';
 import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
+import { PresenceLedger } from './presence-ledger';
 
 const config = loadConfig();
 const model = DEFAULT_TENSION_MODEL;
@@ -345,7 +346,11 @@ describe('PresenceAggregator against the real PostGIS', () => {
       const { pool, aggregator } = await fresh();
       for (let i = 0; i < run.order.length; i += run.batch)
         await aggregator.applyBatch(inputs(run.order.slice(i, i + run.batch)));
-      await expectModelOf(pool, [...march(3, 9_000), ...visit(1), ...second(2)]);
+      const expected = await expectModelOf(pool, [...march(3, 9_000), ...visit(1), ...second(2)]);
+      // `cortege score`'s in-memory rules over the same history give the same rows.
+      const ledger = new PresenceLedger();
+      for (const record of run.order) ledger.apply(record);
+      expect(scoreCells(ledger.events(), model)).toEqual(expected.cells);
       digests.push((await aggregateChecksum(pool)).digest);
     }
     expect(new Set(digests).size).toBe(1);

@@ -1,0 +1,94 @@
+import type { Readable, Writable } from 'node:stream';
+import { presenceProblem, PresenceLedger } from '@app/aggregation';
+import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
+import { bucketMsOf, kindsById, scoreCells, tensionZones, type TensionModel } from '@app/tension';
+import { Type } from 'avsc';
+import { forEachJsonLine } from '../json-lines';
+
+export const SCORE_HELP = `cortege score < presence.jsonl > scores.jsonl
+
+Reads presence records as JSON lines — what \`cortege locate\` writes ({"outcome":"located",
+"presence":[…]}), or one presence record per line — applies them as the aggregator does (the
+newest revision per event and region wins, a CANCEL removes), and writes, once the input ends,
+every cell score then every zone of tension, with the model code of the aggregator:
+  {"type":"cell","resolution":10,"cell":"8a39…","bucketStart":"2026-05-01T08:30:00.000Z","load":…,"conflict":…,"score":…,"eventIds":[…]}
+  {"type":"zone","resolution":10,"bucketStart":"…","bucketEnd":"…","peakScore":…,"peakCell":"8a39…","cells":[…],"eventIds":[…],"kinds":[…]}
+A line that is not a valid presence record is reported, in order, as
+  {"type":"rejected","line":3,"message":"…"}
+The model (weights, bucket, zone threshold, resolutions) comes from the TENSION_* variables.`;
+
+const presenceType = Type.forSchema(PRESENCE_SCHEMA as never);
+
+/** Presence records in a line: a `cortege locate` result or one bare record. */
+function recordsOf(value: unknown): unknown[] {
+  if (value !== null && typeof value === 'object' && 'presence' in value)
+    return Array.isArray(value.presence) ? value.presence : [value.presence];
+  if (value !== null && typeof value === 'object' && 'outcome' in value) return [];
+  return [value];
+}
+
+/** Why `value` is not a presence record (field paths), or undefined. */
+function shapeProblem(value: unknown): string | undefined {
+  const wrong: string[] = [];
+  presenceType.isValid(value, { errorHook: (path) => wrong.push(path.join('.') || '(root)') });
+  return wrong.length > 0 ? `not a presence record: wrong ${wrong.join(', ')}` : undefined;
+}
+
+/** `cortege score`: the aggregator's model over JSON lines, without Kafka or PostgreSQL. */
+export async function scoreCommand(
+  input: Readable,
+  output: Writable,
+  model: TensionModel,
+): Promise<void> {
+  const ledger = new PresenceLedger();
+  const rejected: object[] = [];
+  await forEachJsonLine(input, (value, line, malformed) => {
+    if (malformed) {
+      rejected.push({ type: 'rejected', line, message: 'not a valid JSON value' });
+      return;
+    }
+    for (const candidate of recordsOf(value)) {
+      const problem = shapeProblem(candidate);
+      if (problem !== undefined) {
+        rejected.push({ type: 'rejected', line, message: problem });
+        continue;
+      }
+      const record = candidate as Presence;
+      const invalid = presenceProblem(record, model);
+      if (invalid !== undefined)
+        rejected.push({ type: 'rejected', line, message: invalid.message });
+      else ledger.apply(record);
+    }
+  });
+  const write = async (row: object) => {
+    if (!output.write(`${JSON.stringify(row)}\n`))
+      await new Promise((resolve) => output.once('drain', resolve));
+  };
+  for (const row of rejected) await write(row);
+  const events = ledger.events();
+  const cells = scoreCells(events, model);
+  for (const row of cells)
+    await write({
+      type: 'cell',
+      resolution: row.resolution,
+      cell: row.cell,
+      bucketStart: new Date(row.bucketStart).toISOString(),
+      load: row.load,
+      conflict: row.conflict,
+      score: row.score,
+      eventIds: row.eventIds,
+    });
+  const bucketMs = bucketMsOf(model);
+  for (const zone of tensionZones(cells, model, kindsById(events)))
+    await write({
+      type: 'zone',
+      resolution: zone.resolution,
+      bucketStart: new Date(zone.bucketStart).toISOString(),
+      bucketEnd: new Date(zone.bucketStart + bucketMs).toISOString(),
+      peakScore: zone.peakScore,
+      peakCell: zone.peakCell,
+      cells: zone.cells,
+      eventIds: zone.eventIds,
+      kinds: zone.kinds,
+    });
+}
