@@ -85,6 +85,19 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
           this.logger.error(`reading the stored positions failed: ${String(error)}`),
       );
     });
+    // A fetch of markers only (no record) never reaches eachBatch: store the position it
+    // reached all the same, so that an idle aggregator's lag is 0.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      void aggregator
+        .applyBatch(
+          [],
+          [{ topic: payload.topic, partition: payload.partition, offset: payload.lastOffset }],
+        )
+        .catch((error: unknown) =>
+          this.logger.warn(`storing the position after markers failed: ${String(error)}`),
+        );
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     await consumer.run({
@@ -134,6 +147,10 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
         }
         skipped.push(position);
       }
+      // The last chunk also covers what follows its last record in the batch (transaction
+      // markers), so the stored position reaches the end of a fully read partition.
+      if (start + maxBatch >= batch.messages.length)
+        skipped.push({ ...source, offset: batch.lastOffset() });
       // Dead letters first: a crash before the commit sends them again (at least once), never loses them.
       if (letters.length > 0)
         await (this.producer as Producer).send({

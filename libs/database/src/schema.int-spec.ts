@@ -62,7 +62,7 @@ describe('the PostGIS schema (migrations)', () => {
         (error: Error) => (/permission denied/.test(error.message) ? 'denied' : error.message),
       );
     try {
-      for (const view of ['v_events', 'v_tension_now', 'v_tension_day', 'v_zones']) {
+      for (const view of ['v_events', 'v_tension_now', 'v_tension_day', 'v_zones', 'v_presence']) {
         expect([
           view,
           (await analyst.query(`SELECT count(*)::int AS n FROM ${view}`)).rows[0],

@@ -45,9 +45,15 @@ export class AggregationLedger1764400000000 implements MigrationInterface {
         SELECT zone_id, resolution, bucket_start, bucket_end, peak_score, peak_cell, cell_count,
                event_ids, kinds, geom, cells
           FROM tension_zone`);
+    // Where and when each current event is, for analysts (no geometry: the cells are H3 ids).
+    await q.query(`
+      CREATE VIEW v_presence AS
+        SELECT event_id, cell, start_at, end_at FROM event_presence`);
+    await q.query(`GRANT SELECT ON v_presence TO cortege_analyst`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP VIEW v_presence`);
     await q.query(`DROP VIEW v_zones`);
     await q.query(`
       CREATE VIEW v_zones AS

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { Client } from 'pg';
+import { loadConfig } from '@app/config';
+import { CORTEGE_ZONE } from '@app/contracts';
+import { createTestDatabase, uniqueName, type TestDatabase } from '@app/testing';
+import { marseilleDay } from './marseille-day';
+
+const config = loadConfig();
+const ROOT = join(__dirname, '..', '..');
+const DAY = '2026-05-01';
+
+/** Runs `npm run demo -- --once` as a user would (the same entry point), with `env` added. */
+function runDemoOnce(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const child = spawn(
+    'env',
+    [
+      ...assignments,
+      process.execPath,
+      '--require',
+      'tsx/cjs',
+      join(ROOT, 'infra', 'local', 'demo.cli.ts'),
+      '--once',
+      '--day',
+      DAY,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 220_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+describe('npm run demo -- --once (the whole platform on a day in Marseille)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(config);
+  });
+  afterAll(async () => database?.drop());
+
+  it('publishes the day, prints the zone where the first march meets the visit, and leaves the views right', async () => {
+    const day = marseilleDay(DAY);
+    const topic = (name: string) => uniqueName(`demo.${name}`);
+    const [submissions, events, presence, dlq] = ['submissions', 'events', 'presence', 'dlq'].map(
+      topic,
+    );
+    const base = 18_200 + Math.floor(Math.random() * 40) * 5;
+    const { code, output } = await runDemoOnce({
+      DATABASE_URL: database.url,
+      INGEST_PORT: String(base),
+      SANITIZER_PORT: String(base + 1),
+      LOCATOR_PORT: String(base + 2),
+      AGGREGATOR_PORT: String(base + 3),
+      INGEST_TOPIC: submissions as string,
+      SANITIZER_INPUT_TOPIC: submissions as string,
+      SANITIZER_EVENTS_TOPIC: events as string,
+      SANITIZER_DLQ_TOPIC: dlq as string,
+      LOCATOR_INPUT_TOPIC: events as string,
+      LOCATOR_PRESENCE_TOPIC: presence as string,
+      LOCATOR_DLQ_TOPIC: dlq as string,
+      AGGREGATOR_INPUT_TOPIC: presence as string,
+      AGGREGATOR_DLQ_TOPIC: dlq as string,
+      SANITIZER_GROUP_ID: uniqueName('demo-sanitizer'),
+      LOCATOR_GROUP_ID: uniqueName('demo-locator'),
+      AGGREGATOR_GROUP_ID: uniqueName('demo-aggregator'),
+    });
+    expect({ code, tail: code === 0 ? '' : output.slice(-4000) }).toEqual({ code: 0, tail: '' });
+
+    // The table: a row for the first bucket of the overlap holding the march and the visit.
+    const first = DateTime.fromMillis(day.marchVisitOverlap.startAt, { zone: CORTEGE_ZONE });
+    const label = `${first.toFormat('HH:mm')}–${first.plus({ minutes: 15 }).toFormat('HH:mm')}`;
+    const row = output.split('\n').find((line) => line.startsWith(label));
+    expect(row).toMatch(/1 march.*1 visit|1 visit.*1 march/);
+
+    // Through the analysts' views, with a login of the read-only role.
+    const login = uniqueName('analyst').replace('-', '_');
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${login} LOGIN PASSWORD 'analyst' IN ROLE cortege_analyst`);
+    const url = new URL(database.url);
+    url.username = login;
+    url.password = 'analyst';
+    const analyst = new Client({ connectionString: url.toString() });
+    await analyst.connect();
+    try {
+      const { rows: held } = await analyst.query<{ event_id: string; revision: number }>(
+        `SELECT event_id::text, revision FROM v_events ORDER BY event_id`,
+      );
+      expect(held).toEqual(
+        day.events
+          .filter((e) => !e.cancelled)
+          .map((e) => ({ event_id: e.eventId, revision: e.latestRevision }))
+          .sort((a, b) => (a.event_id < b.event_id ? -1 : 1)),
+      );
+      const cancelled = day.events.filter((e) => e.cancelled).map((e) => e.eventId);
+      expect(cancelled).toHaveLength(1);
+      const { rows: left } = await analyst.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM v_presence WHERE event_id = ANY($1::uuid[])`,
+        [cancelled],
+      );
+      expect(left[0]?.n).toBe(0);
+      const { rows: present } = await analyst.query<{ n: number }>(
+        `SELECT count(DISTINCT event_id)::int AS n FROM v_presence`,
+      );
+      expect(present[0]?.n).toBe(held.length);
+      const { rows: zones } = await analyst.query<{ bucket_start: Date; kinds: string[] }>(
+        `SELECT bucket_start, kinds FROM v_zones
+          WHERE resolution = 10 AND $1::uuid = ANY(event_ids) AND $2::uuid = ANY(event_ids)
+          ORDER BY bucket_start`,
+        [day.firstMarchId, day.officialVisitId],
+      );
+      expect(zones.length).toBeGreaterThan(0);
+      for (const zone of zones) {
+        expect(zone.bucket_start.getTime()).toBeGreaterThanOrEqual(day.marchVisitOverlap.startAt);
+        expect(zone.bucket_start.getTime()).toBeLessThan(day.marchVisitOverlap.endAt);
+      }
+      expect(zones[0]?.kinds).toEqual(['MOVING_DEMONSTRATION', 'OFFICIAL_VISIT']);
+    } finally {
+      await analyst.end();
+      await admin.query(`DROP ROLE ${login}`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+});
