@@ -8,6 +8,7 @@ import {
 import {
   presenceProblem,
   PresenceAggregator,
+  type BatchOutcome,
   type ConsumedPosition,
   type PresenceInput,
 } from '@app/aggregation';
@@ -17,7 +18,7 @@ import { migrate } from '@app/database';
 import { deadLetter, ensureTopics, kafkaFromConfig, type StageOutput } from '@app/kafka';
 import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
 import { tensionModelOf, type TensionModel } from '@app/tension';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { AggregatorMetrics } from './aggregator.metrics';
 
@@ -158,7 +159,7 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
           messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
         });
       const timer = this.metrics.batchSeconds.startTimer();
-      const outcome = await aggregator.applyBatch(inputs, skipped);
+      const outcome = await this.applyOrIsolate(aggregator, inputs, skipped, chunk, source);
       timer();
       this.metrics.records.inc({ outcome: 'applied', reason: '' }, outcome.applied);
       this.metrics.records.inc({ outcome: 'stale', reason: '' }, outcome.stale);
@@ -181,10 +182,67 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /**
+   * Applies the chunk in one transaction. When PostgreSQL refuses its data (a class 22 or 23
+   * error: a geometry it cannot read, a value out of range), the records are applied one
+   * transaction each, so that only the ones PostgreSQL refuses go to the dead letters, with its
+   * message, and nothing else is lost. Other errors (connection, lock) are retried by Kafka.
+   */
+  private async applyOrIsolate(
+    aggregator: PresenceAggregator,
+    inputs: readonly PresenceInput[],
+    skipped: readonly ConsumedPosition[],
+    chunk: readonly KafkaMessage[],
+    source: { readonly topic: string; readonly partition: number },
+  ): Promise<BatchOutcome> {
+    try {
+      return await aggregator.applyBatch(inputs, skipped);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      this.logger.warn(
+        `PostgreSQL refused a chunk (${String(error)}); applying its records one by one`,
+      );
+    }
+    const byOffset = new Map(chunk.map((m) => [m.offset, m]));
+    const total = { applied: 0, stale: 0, replayed: 0, presenceRows: 0, cellRows: 0, zones: 0 };
+    for (const input of inputs) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await aggregator.applyBatch([input]);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        const message = byOffset.get(input.offset) as KafkaMessage;
+        await (this.producer as Producer).send({
+          topic: this.config.aggregator.dlqTopic,
+          messages: [
+            deadLetter(this.config.aggregator.dlqTopic, message, source, {
+              code: 'aggregation_refused',
+              message: `PostgreSQL refused the presence of event ${input.record.eventId} in region ${input.record.region}: ${(error as Error).message}`,
+              stage: STAGE,
+            }),
+          ].map(({ key, value, headers }) => ({ key, value, headers })),
+        });
+        this.metrics.records.inc({ outcome: 'dead_lettered', reason: 'aggregation_refused' });
+        outcome = await aggregator.applyBatch([], [input]);
+      }
+      for (const key of Object.keys(total) as (keyof BatchOutcome)[]) total[key] += outcome[key];
+    }
+    const rest = await aggregator.applyBatch([], skipped);
+    return { ...total, replayed: total.replayed + rest.replayed };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     await this.pool?.end();
     this.logger.log('stopped');
   }
+}
+
+/** PostgreSQL refused the data itself (SQLSTATE class 22 data exception, 23 integrity, XX000 internal as PostGIS raises): retrying cannot help. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === 'XX000')
+  );
 }

@@ -39,12 +39,20 @@ describe('aggregator (as a process, against the real stack)', () => {
     records = syntheticCityDay(500, 7, Date.UTC(2026, 4, 1), 7, 3);
     const producer = testProducer(kafka);
     await producer.connect();
-    // Keyed by region as the locator does; one corrupt record among them.
+    // Keyed by region as the locator does; among them one corrupt record, and one whose
+    // geometry looks like GeoJSON but PostGIS refuses (it must cost only itself).
+    const [first] = records;
+    const refused: Presence = {
+      ...(first as Presence),
+      eventId: '00000000-0000-4000-8000-0000000bad01',
+      geometry: '{"type":"Point","coordinates":[1]}',
+    };
     await producer.send({
       topic,
       messages: [
         ...records.map((r) => ({ key: r.region, value: serde.encode(r) })),
         { key: 'corrupt', value: Buffer.from('not avro') },
+        { key: 'refused', value: serde.encode(refused) },
       ],
     });
     await producer.disconnect();
@@ -82,7 +90,7 @@ describe('aggregator (as a process, against the real stack)', () => {
 
   /** Every record (and the corrupt one) consumed: the stored positions reach the topic's end. */
   async function settled(pool: Pool, group: string) {
-    const total = records.length + 1;
+    const total = records.length + 2;
     await waitFor(
       `aggregator ${group} to store positions through ${total} records`,
       async () => {
@@ -110,12 +118,23 @@ describe('aggregator (as a process, against the real stack)', () => {
     const expected = await aggregateChecksum(calm.pool);
     expect(expected.tables.cell_tension?.rows).toBeGreaterThan(1_000);
     expect(expected.tables.tension_zone?.rows).toBeGreaterThan(0);
-    const [letter] = await readTopic(kafka, `${topic}.dlq`, 1);
-    expect({
-      key: String(letter?.message.key),
-      reason: String(letter?.message.headers?.[DLQ_HEADERS.reason]),
-      stage: String(letter?.message.headers?.[DLQ_HEADERS.stage]),
-    }).toEqual({ key: 'corrupt', reason: 'bad_magic_byte', stage: 'aggregator' });
+    const letters = await readTopic(kafka, `${topic}.dlq`, 2);
+    expect(
+      letters
+        .map((letter) => ({
+          key: String(letter.message.key),
+          reason: String(letter.message.headers?.[DLQ_HEADERS.reason]),
+          stage: String(letter.message.headers?.[DLQ_HEADERS.stage]),
+        }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    ).toEqual([
+      { key: 'corrupt', reason: 'bad_magic_byte', stage: 'aggregator' },
+      { key: 'refused', reason: 'aggregation_refused', stage: 'aggregator' },
+    ]);
+    const { rows: bad } = await calm.pool.query(
+      `SELECT 1 FROM event_region WHERE event_id = '00000000-0000-4000-8000-0000000bad01'`,
+    );
+    expect(bad).toEqual([]);
 
     // With a kill -9 while a batch's transaction is open, then a restart.
     const chaos = await freshDatabase();
@@ -139,7 +158,7 @@ describe('aggregator (as a process, against the real stack)', () => {
     const stored = await chaos.pool.query<{ n: string }>(
       `SELECT sum(next_offset)::text AS n FROM consumer_offset`,
     );
-    expect(Number(stored.rows[0]?.n)).toBeLessThan(records.length + 1);
+    expect(Number(stored.rows[0]?.n)).toBeLessThan(records.length + 2);
 
     const survivor = await aggregatorOn(chaos.database, chaosGroup, port + 100);
     await settled(chaos.pool, chaosGroup);

@@ -30,6 +30,8 @@ export function presenceProblem(
     if (record.startAt === null || record.endAt === null || record.endAt <= record.startAt)
       problems.push('startAt and endAt are required for an UPSERT, end after start');
     if (record.geometry === null) problems.push('geometry is required for an UPSERT');
+    else if (!isGeoJsonGeometry(record.geometry))
+      problems.push('geometry must be a GeoJSON geometry (type and coordinates)');
     if (record.geocodeQuality === null) problems.push('geocodeQuality is required for an UPSERT');
     for (const name of [
       'peopleExpected',
@@ -55,4 +57,23 @@ export function presenceProblem(
     code: 'invalid_presence',
     message: `presence of event ${record.eventId} in region ${record.region}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`,
   };
+}
+
+const GEOMETRY_TYPES = [
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+];
+
+/** A GeoJSON geometry in text: a known type and an array of coordinates. */
+function isGeoJsonGeometry(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as { type?: unknown; coordinates?: unknown };
+    return GEOMETRY_TYPES.includes(String(value.type)) && Array.isArray(value.coordinates);
+  } catch {
+    return false;
+  }
 }
