@@ -104,6 +104,9 @@ export async function aggregatorBench(): Promise<Record<string, number>> {
       await pool.query(`DROP ROLE ${login}`);
     }
     timings.sort((a, b) => a - b);
+    const { rows: day } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM v_tension_day WHERE resolution = 9 AND day = DATE '2026-05-01'`,
+    );
     const { rows } = await pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM cell_tension WHERE resolution = 9`,
     );
@@ -118,7 +121,8 @@ export async function aggregatorBench(): Promise<Record<string, number>> {
       aggregator_vs_copy: Number((presencePerSecond / copyPerSecond).toFixed(3)),
       aggregator_cell_rows_written: cellRows,
       aggregator_cell_rows_per_s: Math.round(cellRows / aggregateSeconds),
-      day_res9_cells: rows[0]?.n ?? 0,
+      res9_cells_all_days: rows[0]?.n ?? 0,
+      day_res9_rows: day[0]?.n ?? 0,
       day_res9_p95_ms: Number((timings[Math.ceil(0.95 * timings.length) - 1] ?? NaN).toFixed(1)),
     };
   } finally {

@@ -39,6 +39,10 @@ export class AggregationLedger1764400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX event_presence_parents ON event_presence USING gin (parents)`);
     await q.query(`ALTER TABLE cell_tension ADD COLUMN event_ids uuid[] NOT NULL DEFAULT '{}'`);
     await q.query(`CREATE INDEX cell_tension_event_ids ON cell_tension USING gin (event_ids)`);
+    // v_tension_day filters on the local day: index that expression (immutable for a fixed zone).
+    await q.query(
+      `CREATE INDEX cell_tension_local_day ON cell_tension (resolution, ((bucket_start AT TIME ZONE 'Europe/Paris')::date))`,
+    );
     await q.query(`ALTER TABLE tension_zone ADD COLUMN cells text[] NOT NULL DEFAULT '{}'`);
     await q.query(`
       CREATE OR REPLACE VIEW v_zones AS
@@ -62,6 +66,7 @@ export class AggregationLedger1764400000000 implements MigrationInterface {
           FROM tension_zone`);
     await q.query(`GRANT SELECT ON v_zones TO cortege_analyst`);
     await q.query(`ALTER TABLE tension_zone DROP COLUMN cells`);
+    await q.query(`DROP INDEX cell_tension_local_day`);
     await q.query(`DROP INDEX cell_tension_event_ids`);
     await q.query(`ALTER TABLE cell_tension DROP COLUMN event_ids`);
     await q.query(`DROP INDEX event_presence_parents`);
