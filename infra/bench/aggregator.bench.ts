@@ -9,8 +9,8 @@ import { copyRows, PresenceAggregator, scoredAncestors } from '@app/aggregation'
 import { loadConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { tensionModelOf } from '@app/tension';
-import { createTestDatabase, syntheticCityDay, waitFor } from '@app/testing';
-import { Client, Pool } from 'pg';
+import { asAnalyst, createTestDatabase, syntheticCityDay } from '@app/testing';
+import { Pool } from 'pg';
 import { chunks } from './bench.util';
 
 /** A season: 3,000 events over 100 days (Marseille declares a few dozen a day). */
@@ -73,36 +73,19 @@ export async function aggregatorBench(): Promise<Record<string, number>> {
     }
     const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
 
-    // An analyst's own login, member of the read-only role, as the README tells admins to make.
-    const login = `bench_analyst_${process.pid}`;
-    await pool.query(`CREATE ROLE ${login} LOGIN PASSWORD 'bench' IN ROLE cortege_analyst`);
-    const url = new URL(aggregated.url);
-    url.username = login;
-    url.password = 'bench';
-    const analyst = new Client({ connectionString: url.toString() });
-    await analyst.connect();
-    const timings: number[] = [];
-    try {
+    // As an analyst's own login, member of the read-only role, as the README tells admins to do.
+    const timings = await asAnalyst(aggregated.url, async (analyst) => {
+      const taken: number[] = [];
       for (let i = 0; i < QUERIES; i += 1) {
         const t = process.hrtime.bigint();
         await analyst.query(
           `SELECT cell, peak_score, mean_score, max_events, geom FROM v_tension_day
             WHERE resolution = 9 AND day = DATE '2026-05-01'`,
         );
-        timings.push(Number(process.hrtime.bigint() - t) / 1e6);
+        taken.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
-    } finally {
-      await analyst.end();
-      // The server ends that backend a moment later; the database cannot be dropped before.
-      await waitFor('the analyst session to end', async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`,
-          [login],
-        );
-        return rows[0]?.n === 0 ? true : undefined;
-      });
-      await pool.query(`DROP ROLE ${login}`);
-    }
+      return taken;
+    });
     timings.sort((a, b) => a - b);
     const { rows: day } = await pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM v_tension_day WHERE resolution = 9 AND day = DATE '2026-05-01'`,

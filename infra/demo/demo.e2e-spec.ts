@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { Client } from 'pg';
 import { loadConfig } from '@app/config';
 import { CORTEGE_ZONE } from '@app/contracts';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@app/testing';
+import { asAnalyst, createTestDatabase, uniqueName, type TestDatabase } from '@app/testing';
 import { marseilleDay } from './marseille-day';
 
 const config = loadConfig();
@@ -84,16 +83,7 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
     expect(row).toMatch(/1 march.*1 visit|1 visit.*1 march/);
 
     // Through the analysts' views, with a login of the read-only role.
-    const login = uniqueName('analyst').replace('-', '_');
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    await admin.query(`CREATE ROLE ${login} LOGIN PASSWORD 'analyst' IN ROLE cortege_analyst`);
-    const url = new URL(database.url);
-    url.username = login;
-    url.password = 'analyst';
-    const analyst = new Client({ connectionString: url.toString() });
-    await analyst.connect();
-    try {
+    await asAnalyst(database.url, async (analyst) => {
       const { rows: held } = await analyst.query<{ event_id: string; revision: number }>(
         `SELECT event_id::text, revision FROM v_events ORDER BY event_id`,
       );
@@ -126,10 +116,6 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
         expect(zone.bucket_start.getTime()).toBeLessThan(day.marchVisitOverlap.endAt);
       }
       expect(zones[0]?.kinds).toEqual(['MOVING_DEMONSTRATION', 'OFFICIAL_VISIT']);
-    } finally {
-      await analyst.end();
-      await admin.query(`DROP ROLE ${login}`).catch(() => undefined);
-      await admin.end();
-    }
+    });
   });
 });

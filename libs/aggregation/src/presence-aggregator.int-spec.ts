@@ -230,7 +230,11 @@ describe('PresenceAggregator against the real PostGIS', () => {
     const { pool, aggregator } = await fresh();
     await aggregator.applyBatch(inputs([...march(1), ...visit(1), ...second(1), ...flea(1)]));
 
-    // A newer revision: higher declared count for the march, shorter route for the second.
+    // A newer revision: higher declared count for the march, shorter route for the second,
+    // which leaves regions (records without cells nor attributes, as the locator writes them).
+    expect(second(2).filter((r) => r.cells.length === 0 && r.kind === null).length).toBeGreaterThan(
+      0,
+    );
     await aggregator.applyBatch(inputs([...march(2, 6_000), ...second(2)]));
     await expectModelOf(pool, [...march(2, 6_000), ...visit(1), ...second(2), ...flea(1)]);
     const regions = await pool.query<{ n: number }>(

@@ -214,7 +214,8 @@ export class PresenceAggregator {
    */
   private async replaceEvents(client: PoolClient, changes: readonly Presence[]): Promise<void> {
     const newest = new Map<string, Presence>();
-    for (const change of changes) {
+    // An UPSERT without attributes (the event left a region) says nothing of the event itself.
+    for (const change of changes.filter((c) => c.action === 'CANCEL' || c.kind !== null)) {
       const known = newest.get(change.eventId);
       if (
         known === undefined ||

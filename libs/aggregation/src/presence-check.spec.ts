@@ -18,6 +18,8 @@ describe('presenceProblem (what the aggregator dead-letters instead of failing a
   it('accepts what the locator writes, cancels included', () => {
     expect(presenceProblem(record, DEFAULT_TENSION_MODEL)).toBeUndefined();
     const [cancel] = cancelRecords(record.eventId, 2, [record.region]);
+    // A region the new revision left: an UPSERT without cells nor attributes.
+    expect(problemOf({ ...cancel, action: 'UPSERT' })).toBeUndefined();
     expect(
       presenceProblem(cancel as NonNullable<typeof cancel>, DEFAULT_TENSION_MODEL),
     ).toBeUndefined();

@@ -13,7 +13,8 @@ const isCount = (v: unknown): boolean =>
 
 /**
  * The problems that would make the model reject the record (it then goes to the dead-letter
- * topic instead of failing its whole batch forever): an UPSERT without kind, times or geometry,
+ * topic instead of failing its whole batch forever): an UPSERT with cells but without kind,
+ * times or geometry,
  * a negative count, a cell that is not H3 or coarser than the finest scored resolution, an
  * interval that does not end after it starts. `undefined` when the record can be aggregated.
  */
@@ -24,7 +25,9 @@ export function presenceProblem(
   const problems: string[] = [];
   if (!Number.isInteger(record.revision) || record.revision < 1)
     problems.push(`revision must be an integer ≥ 1, got ${String(record.revision)}`);
-  if (record.action === 'UPSERT') {
+  // An UPSERT without cells only empties its region (the event left it): like a CANCEL, it
+  // needs nothing but the envelope.
+  if (record.action === 'UPSERT' && record.cells.length > 0) {
     if (!(eventKindValues as readonly string[]).includes(record.kind ?? ''))
       problems.push('kind is required for an UPSERT');
     if (record.startAt === null || record.endAt === null || record.endAt <= record.startAt)

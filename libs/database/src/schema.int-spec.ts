@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { loadConfig } from '@app/config';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@app/testing';
+import { asAnalyst, createTestDatabase, type TestDatabase } from '@app/testing';
 import { migrate } from './data-source';
 
 const config = loadConfig();
@@ -49,19 +49,12 @@ describe('the PostGIS schema (migrations)', () => {
   });
 
   it('lets an analyst read the views and nothing else: no insert, update or delete', async () => {
-    const login = uniqueName('analyst').replace('-', '_');
-    await db.query(`CREATE ROLE ${login} LOGIN PASSWORD 'analyst' IN ROLE cortege_analyst`);
-    const url = new URL(database.url);
-    url.username = login;
-    url.password = 'analyst';
-    const analyst = new Client({ connectionString: url.toString() });
-    await analyst.connect();
-    const refusal = (sql: string) =>
-      analyst.query(sql).then(
-        () => 'allowed',
-        (error: Error) => (/permission denied/.test(error.message) ? 'denied' : error.message),
-      );
-    try {
+    await asAnalyst(database.url, async (analyst) => {
+      const refusal = (sql: string) =>
+        analyst.query(sql).then(
+          () => 'allowed',
+          (error: Error) => (/permission denied/.test(error.message) ? 'denied' : error.message),
+        );
       for (const view of ['v_events', 'v_tension_now', 'v_tension_day', 'v_zones', 'v_presence']) {
         expect([
           view,
@@ -81,9 +74,6 @@ describe('the PostGIS schema (migrations)', () => {
           refusal(`DELETE FROM event_region`),
         ]),
       ).toEqual(['denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied']);
-    } finally {
-      await analyst.end();
-      await db.query(`DROP ROLE ${login}`);
-    }
+    });
   });
 });

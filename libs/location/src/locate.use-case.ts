@@ -32,6 +32,38 @@ export type LocateOutcome =
 const QUALITY: Record<'exact' | 'partial', GeocodeQuality> = { exact: 'EXACT', partial: 'PARTIAL' };
 
 /**
+ * A presence record without cells or attributes: a CANCEL of the event in `region`, or an
+ * UPSERT saying a new revision no longer occupies it (the aggregator empties the region).
+ */
+export function emptyPresence(
+  eventId: string,
+  revision: number,
+  region: string,
+  action: Presence['action'],
+  locatedAt: number,
+): Presence {
+  return {
+    eventId,
+    revision,
+    action,
+    region,
+    kind: null,
+    startAt: null,
+    endAt: null,
+    peopleExpected: null,
+    peopleDeclared: null,
+    carsExpected: null,
+    carsDeclared: null,
+    organiserStatus: null,
+    theme: null,
+    geocodeQuality: null,
+    geometry: null,
+    cells: [],
+    locatedAt,
+  };
+}
+
+/**
  * Places a clean event in space and time and splits its presence by H3 region. Geocodes only
  * what the event needs (a drawn route or footprint needs nothing). A CANCEL clears every region
  * the event occupied. Pure but for the geocoder port.
@@ -51,23 +83,8 @@ export async function locateSubmission(
     revision: submission.revision,
     locatedAt: now,
   };
-  const empty = (region: string, action: Presence['action']): Presence => ({
-    ...base,
-    action,
-    region,
-    kind: null,
-    startAt: null,
-    endAt: null,
-    peopleExpected: null,
-    peopleDeclared: null,
-    carsExpected: null,
-    carsDeclared: null,
-    organiserStatus: null,
-    theme: null,
-    geocodeQuality: null,
-    geometry: null,
-    cells: [],
-  });
+  const empty = (region: string, action: Presence['action']): Presence =>
+    emptyPresence(submission.eventId, submission.revision, region, action, now);
 
   const kinded = eventOf(submission);
   if (submission.action === 'CANCEL' || kinded === null) {

@@ -4,6 +4,7 @@ import {
   type EventKind,
   type OperationTheme,
 } from '@app/contracts';
+import type { TensionConfig } from '@app/config';
 import { TensionError, TensionErrorCode } from './tension.error';
 
 /** A symmetric table of weights for every unordered pair of kinds. */
@@ -192,25 +193,13 @@ export function pairWeightOf(model: TensionModel, a: PairSide, b: PairSide): num
   return model.pairWeight[a.kind][b.kind];
 }
 
-/** Model parameters as configuration gives them: partial tables keyed by name. */
-export interface TensionOverrides {
-  readonly bucketMinutes?: number;
-  readonly zoneThreshold?: number;
-  readonly carWeight?: number;
-  readonly resolutions?: readonly number[];
-  readonly kindWeight?: Readonly<Record<string, number>>;
-  /** `[kindA, kindB, weight]`, applied both ways. */
-  readonly pairWeight?: ReadonlyArray<readonly [string, string, number]>;
-  readonly themePairWeight?: Readonly<Record<string, number>>;
-}
-
 /**
  * `DEFAULT_TENSION_MODEL` with partial overrides laid over it entry by entry (a kind weight,
  * one pair both ways, a theme), checked.
  *
  * @throws TensionError `invalid_model` naming every unknown kind or theme and every bad value.
  */
-export function tensionModelOf(overrides: TensionOverrides): TensionModel {
+export function tensionModelOf(overrides: TensionConfig): TensionModel {
   const unknown: string[] = [];
   const isKind = (k: string): k is EventKind => (eventKindValues as readonly string[]).includes(k);
   const kindWeight: Record<EventKind, number> = { ...DEFAULT_TENSION_MODEL.kindWeight };

@@ -1,5 +1,6 @@
 import type { CellPresence, EventKind, OperationTheme, Presence } from '@app/contracts';
 import { cellToParent, gridDisk, gridPathCells, latLngToCell } from 'h3-js';
+import { emptyPresence } from '@app/location';
 
 /** A place as `[lat, lng]` degrees (h3-js order). */
 export type LatLng = readonly [number, number];
@@ -75,7 +76,8 @@ export const regionsOf = (cells: readonly CellPresence[], regionResolution = 5):
 
 /**
  * The presence records the locator writes for one located revision: one UPSERT per region of
- * its cells (each with that region's cells only), and one without cells per region it left.
+ * its cells (each with that region's cells only), then one without cells nor attributes per
+ * region it left.
  */
 export function presenceRecords(spec: PresenceSpec): Presence[] {
   const regionResolution = spec.regionResolution ?? 5;
@@ -84,9 +86,13 @@ export function presenceRecords(spec: PresenceSpec): Presence[] {
     const region = cellToParent(cell.cell, regionResolution);
     byRegion.set(region, [...(byRegion.get(region) ?? []), cell]);
   }
-  for (const region of spec.leftRegions ?? []) if (!byRegion.has(region)) byRegion.set(region, []);
   const [lng, lat] = [5.3745, 43.2951];
-  return [...byRegion.keys()].sort().map((region) => ({
+  const locatedAt = spec.startAt - 86_400_000;
+  // Regions left: an UPSERT without cells nor attributes, exactly as the locator writes it.
+  const left = (spec.leftRegions ?? [])
+    .filter((region) => !byRegion.has(region))
+    .map((region) => emptyPresence(spec.eventId, spec.revision, region, 'UPSERT', locatedAt));
+  const occupied = [...byRegion.keys()].sort().map((region): Presence => ({
     eventId: spec.eventId,
     revision: spec.revision,
     action: 'UPSERT',
@@ -103,35 +109,18 @@ export function presenceRecords(spec: PresenceSpec): Presence[] {
     geocodeQuality: 'EXACT',
     geometry: JSON.stringify({ type: 'Point', coordinates: [lng, lat] }),
     cells: byRegion.get(region) ?? [],
-    locatedAt: spec.startAt - 86_400_000,
+    locatedAt,
   }));
+  return [...occupied, ...left];
 }
 
-/** The CANCEL records of an event for each region it was in. */
+/** The CANCEL records of an event for each region it was in, as the locator writes them. */
 export function cancelRecords(
   eventId: string,
   revision: number,
   regions: readonly string[],
 ): Presence[] {
-  return regions.map((region) => ({
-    eventId,
-    revision,
-    action: 'CANCEL',
-    region,
-    kind: null,
-    startAt: null,
-    endAt: null,
-    peopleExpected: null,
-    peopleDeclared: null,
-    carsExpected: null,
-    carsDeclared: null,
-    organiserStatus: null,
-    theme: null,
-    geocodeQuality: null,
-    geometry: null,
-    cells: [],
-    locatedAt: 0,
-  }));
+  return regions.map((region) => emptyPresence(eventId, revision, region, 'CANCEL', 0));
 }
 
 /** A small deterministic pseudo-random generator (LCG), for repeatable synthetic days. */

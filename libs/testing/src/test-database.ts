@@ -64,3 +64,41 @@ async function dropDatabase(client: Client, name: string): Promise<void> {
     }
   }
 }
+
+/**
+ * Runs `work` with a client logged in to `databaseUrl` as a fresh login in the read-only role
+ * `cortege_analyst` (as an admin gives each analyst), then ends the session and drops the login.
+ */
+export async function asAnalyst<T>(
+  databaseUrl: string,
+  work: (analyst: Client) => Promise<T>,
+): Promise<T> {
+  const login = uniqueName('analyst').replace('-', '_');
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE ROLE ${login} LOGIN PASSWORD 'analyst' IN ROLE cortege_analyst`);
+    const url = new URL(databaseUrl);
+    url.username = login;
+    url.password = 'analyst';
+    const analyst = new Client({ connectionString: url.toString() });
+    await analyst.connect();
+    try {
+      return await work(analyst);
+    } finally {
+      await analyst.end();
+      // The server ends the session a moment after the client: the role cannot go before it.
+      for (let i = 0; i < 50; i += 1) {
+        const { rows } = await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`,
+          [login],
+        );
+        if (rows[0]?.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await admin.query(`DROP ROLE ${login}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
