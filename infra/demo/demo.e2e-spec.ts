@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { loadConfig } from '@app/config';
@@ -116,6 +116,46 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
         expect(zone.bucket_start.getTime()).toBeLessThan(day.marchVisitOverlap.endAt);
       }
       expect(zones[0]?.kinds).toEqual(['MOVING_DEMONSTRATION', 'OFFICIAL_VISIT']);
+
+      // CLI parity: the same day through `cortege sanitize | locate | score` (no Kafka) gives
+      // the zones the platform wrote, to the last bit of their scores.
+      const { rows: stored } = await analyst.query<{
+        bucket_start: Date;
+        cells: string[];
+        peak_score: number;
+      }>(
+        `SELECT bucket_start, cells, peak_score FROM v_zones ORDER BY resolution, bucket_start, cells[1]`,
+      );
+      const submissions = day.steps.flatMap((step) =>
+        step.submissions.map((s) => JSON.stringify(s)),
+      );
+      const clean = cli('sanitize', submissions.join('\n'))
+        .map((line) => JSON.parse(line) as { event?: unknown })
+        .map((line) => JSON.stringify(line.event));
+      const located = cli('locate', clean.join('\n'));
+      const cliZones = cli('score', located.join('\n'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((row) => row.type === 'zone');
+      expect(cliZones.map((z) => [z.bucketStart, z.cells, z.peakScore])).toEqual(
+        stored.map((z) => [z.bucket_start.toISOString(), z.cells, z.peak_score]),
+      );
     });
   });
+
+  /** `cortege <command>` on `input`, against the demo's database; its stdout lines. */
+  function cli(command: string, input: string): string[] {
+    const result = spawnSync(
+      'env',
+      [
+        `DATABASE_URL=${database.url}`,
+        process.execPath,
+        join(ROOT, 'apps', 'cli', 'bin', 'cortege.js'),
+        command,
+      ],
+      { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 },
+    );
+    if (result.status !== 0)
+      throw new Error(`cortege ${command} exited ${result.status}: ${result.stderr}`);
+    return result.stdout.trim().split('\n');
+  }
 });
