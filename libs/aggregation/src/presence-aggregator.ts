@@ -163,7 +163,7 @@ export class PresenceAggregator {
         const changed = [...new Set(changes.map((c) => c.eventId))];
         const recomputed = await this.recomputeCells(client, plan, changed, [...moved]);
         cellRows = recomputed.written;
-        zones = await this.recomputeZones(client, recomputed.slices);
+        zones = await this.recomputeZones(client, recomputed.slices, recomputed.attributes);
       }
     }
     await this.storePositions(client, [...inputs, ...skipped]);
@@ -359,6 +359,7 @@ export class PresenceAggregator {
     client: PoolClient,
     eventIds: readonly string[],
   ): Promise<Map<string, Attributes>> {
+    if (eventIds.length === 0) return new Map();
     const { rows } = await client.query<{
       event_id: string;
       kind: EventKind;
@@ -405,7 +406,7 @@ export class PresenceAggregator {
     plan: RecomputePlan,
     changed: readonly string[],
     moved: readonly string[],
-  ): Promise<{ written: number; slices: ZoneSlices }> {
+  ): Promise<{ written: number; slices: ZoneSlices; attributes: Map<string, Attributes> }> {
     const inputs = plan.inputs();
     const { rows: presence } = await client.query<{
       event_id: string;
@@ -516,6 +517,7 @@ export class PresenceAggregator {
     for (const row of [...gone, ...written]) add(row.resolution, row.bucket_start.getTime());
     return {
       written: gone.length + written.length,
+      attributes,
       slices: {
         resolutions: [...slices.values()].map((s) => s.resolution),
         buckets: [...slices.values()].map((s) => new Date(s.bucketStart)),
@@ -523,8 +525,15 @@ export class PresenceAggregator {
     };
   }
 
-  /** Redraws the zones of every (resolution, bucket) slice given. */
-  private async recomputeZones(client: PoolClient, slices: ZoneSlices): Promise<number> {
+  /**
+   * Redraws the zones of every (resolution, bucket) slice given; `known` holds the attributes
+   * already read for this batch, so only the other hot events' are queried.
+   */
+  private async recomputeZones(
+    client: PoolClient,
+    slices: ZoneSlices,
+    known: ReadonlyMap<string, Attributes>,
+  ): Promise<number> {
     if (slices.resolutions.length === 0) return 0;
     await client.query(
       `DELETE FROM tension_zone z
@@ -559,8 +568,13 @@ export class PresenceAggregator {
       eventCount: r.event_ids.length,
       eventIds: r.event_ids,
     }));
-    const attributes = await this.attributes(client, [...new Set(hot.flatMap((r) => r.eventIds))]);
-    const kindOf = new Map([...attributes].map(([eventId, a]) => [eventId, a.kind]));
+    const unknown = [...new Set(hot.flatMap((r) => r.eventIds))].filter((id) => !known.has(id));
+    const kindOf = new Map(
+      [...known, ...(await this.attributes(client, unknown))].map(([eventId, a]) => [
+        eventId,
+        a.kind,
+      ]),
+    );
     const zones = tensionZones(hot, this.model, kindOf);
     const bucketMs = bucketMsOf(this.model);
     await client.query(

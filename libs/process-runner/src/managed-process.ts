@@ -7,7 +7,7 @@ export interface ManagedProcess {
   args: readonly string[];
   /**
    * Variables added to the runner's own environment (passed as `env NAME=value … command`, so
-   * the runner never reads `process.env`: only `@app/config` does).
+   * the runner never reads the environment itself: only `@app/config` does).
    */
   env: Readonly<Record<string, string>>;
   /** Working directory; the runner's own when absent. */

@@ -3,7 +3,7 @@ import { presenceProblem, PresenceLedger } from '@app/aggregation';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { bucketMsOf, kindsById, scoreCells, tensionZones, type TensionModel } from '@app/tension';
 import { Type } from 'avsc';
-import { forEachJsonLine } from '../json-lines';
+import { readJsonLines } from '../json-lines';
 
 export const SCORE_HELP = `cortege score < presence.jsonl > scores.jsonl
 
@@ -41,30 +41,27 @@ export async function scoreCommand(
   model: TensionModel,
 ): Promise<void> {
   const ledger = new PresenceLedger();
-  const rejected: object[] = [];
-  await forEachJsonLine(input, (value, line, malformed) => {
-    if (malformed) {
-      rejected.push({ type: 'rejected', line, message: 'not a valid JSON value' });
-      return;
-    }
-    for (const candidate of recordsOf(value)) {
-      const problem = shapeProblem(candidate);
-      if (problem !== undefined) {
-        rejected.push({ type: 'rejected', line, message: problem });
-        continue;
-      }
-      const record = candidate as Presence;
-      const invalid = presenceProblem(record, model);
-      if (invalid !== undefined)
-        rejected.push({ type: 'rejected', line, message: invalid.message });
-      else ledger.apply(record);
-    }
-  });
   const write = async (row: object) => {
     if (!output.write(`${JSON.stringify(row)}\n`))
       await new Promise((resolve) => output.once('drain', resolve));
   };
-  for (const row of rejected) await write(row);
+  for await (const { value, line, malformed } of readJsonLines(input)) {
+    if (malformed) {
+      await write({ type: 'rejected', line, message: 'not a valid JSON value' });
+      continue;
+    }
+    for (const candidate of recordsOf(value)) {
+      const problem = shapeProblem(candidate);
+      if (problem !== undefined) {
+        await write({ type: 'rejected', line, message: problem });
+        continue;
+      }
+      const record = candidate as Presence;
+      const invalid = presenceProblem(record, model);
+      if (invalid !== undefined) await write({ type: 'rejected', line, message: invalid.message });
+      else ledger.apply(record);
+    }
+  }
   const events = ledger.events();
   const cells = scoreCells(events, model);
   for (const row of cells)
