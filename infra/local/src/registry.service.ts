@@ -29,6 +29,7 @@ export class RegistryService {
   start(java: JavaRuntime, appDir: string): void {
     if (this.pid() !== undefined) return;
     assertPortFree(this.stack.ports.registry, 'registry');
+    assertPortFree(this.stack.ports.registryManagement, 'registry management');
     mkdirSync(this.dir, { recursive: true });
     startDetached(
       java.bin,
@@ -38,6 +39,9 @@ export class RegistryService {
         this.marker,
         '-Dquarkus.http.host=127.0.0.1',
         `-Dquarkus.http.port=${this.stack.ports.registry}`,
+        // Quarkus's management interface defaults to port 9000 on every interface.
+        '-Dquarkus.management.host=127.0.0.1',
+        `-Dquarkus.management.port=${this.stack.ports.registryManagement}`,
         '-Dquarkus.log.console.json=false',
         // Tests and ops delete subjects; Apicurio refuses deletions unless told otherwise.
         '-Dapicurio.rest.deletion.artifact.enabled=true',

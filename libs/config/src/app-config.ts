@@ -202,6 +202,7 @@ export interface StackConfig {
     readonly kafka: number;
     readonly kafkaController: number;
     readonly registry: number;
+    readonly registryManagement: number;
     readonly postgres: number;
   };
   readonly startTimeoutMs: number;
@@ -226,6 +227,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       kafka: env.STACK_KAFKA_PORT,
       kafkaController: env.STACK_KAFKA_CONTROLLER_PORT,
       registry: env.STACK_REGISTRY_PORT,
+      registryManagement: env.STACK_REGISTRY_MANAGEMENT_PORT,
       postgres: env.STACK_POSTGRES_PORT,
     },
     startTimeoutMs: env.STACK_START_TIMEOUT_MS,

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       kafka: 19092,
       kafkaController: 19093,
       registry: 18081,
+      registryManagement: 18082,
       postgres: 15433,
     });
   });

@@ -265,6 +265,8 @@ export const environmentSchema = z.object({
   STACK_KAFKA_PORT: port(19092),
   STACK_KAFKA_CONTROLLER_PORT: port(19093),
   STACK_REGISTRY_PORT: port(18081),
+  /** Apicurio's management interface (Quarkus health and metrics), on the loopback too. */
+  STACK_REGISTRY_MANAGEMENT_PORT: port(18082),
   STACK_POSTGRES_PORT: port(15433),
   STACK_START_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(3_600_000)).transform(
     (v) => v ?? 180_000,
