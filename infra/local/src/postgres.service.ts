@@ -92,6 +92,20 @@ export class PostgresService {
   }
 
   /**
+   * Stops the cluster in immediate mode (`pg_ctl -m immediate`): every server process quits at
+   * once, without a checkpoint, as in a crash; the next `start()` replays the WAL. For the
+   * chaos run (`npm run chaos`), on a stack of its own.
+   */
+  crash(): void {
+    if (this.pid() === undefined) return;
+    this.asOwner(
+      join(BIN, 'pg_ctl'),
+      ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '60', 'stop'],
+      'pg_ctl stop -m immediate',
+    );
+  }
+
+  /**
    * Creates, when missing, the application role and database with PostGIS, pg_trgm and unaccent,
    * and the template test databases are cloned from. Idempotent.
    */
