@@ -27,6 +27,8 @@ export interface DeadLetterSeen {
   readonly key: string;
   readonly reason: string;
   readonly stage: string;
+  /** The reason's message (field paths, schema ids; never the record's text), cut at 200. */
+  readonly message: string;
 }
 
 /** Every dead letter of `topic`, in order. */
@@ -37,6 +39,7 @@ export async function deadLetters(kafka: Kafka, topic: string): Promise<DeadLett
       key: key?.toString() ?? '',
       reason: headers[DLQ_HEADERS.reason] ?? '(none)',
       stage: headers[DLQ_HEADERS.stage] ?? '(none)',
+      message: (headers[DLQ_HEADERS.message] ?? '').slice(0, 200),
     }),
   );
   return found;
@@ -124,7 +127,10 @@ export interface DeadLetterCheck {
     readonly byReason: Readonly<Record<string, number>>;
     readonly sample: readonly DeadLetterSeen[];
   };
-  /** Malformed records the topic never held (the writer or the API lost them): not a stage's fault. */
+  /**
+   * Malformed records their stage's input topic does not hold although the broker (or the API)
+   * acknowledged them: lost before any stage read them.
+   */
   readonly neverProduced: Readonly<Partial<Record<MalformedKind, number>>>;
   /** Records larger than the broker's limit: how the broker answered each. */
   readonly oversized: Readonly<Record<string, number>>;
@@ -207,6 +213,7 @@ export function checkDeadLetters(
   return {
     ok:
       byReason.every((r) => r.missing === 0 && r.extra === 0 && r.found === r.expected) &&
+      Object.keys(neverProduced).length === 0 &&
       Object.keys(oversized).every((outcome) => outcome === 'refused_too_large'),
     byReason,
     mismatched,

@@ -193,7 +193,6 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
     const sendMs = Date.now() - sendStarted;
     print(`sent everything in ${(sendMs / 1000).toFixed(1)} s; waiting for the last faults`);
     await faulting;
-    const calm = Date.now();
 
     // Settle, then a quiet window in which nothing may exit by itself.
     const probe = new PipelineProbe(admin, chaos.pool, chaos.names);
@@ -210,7 +209,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
     );
     print(
       settle.settled
-        ? `settled ${((Date.now() - calm) / 1000).toFixed(1)} s after the last fault and send`
+        ? `settled ${(settle.ms / 1000).toFixed(1)} s after the last fault and send`
         : `NOT settled after ${options.settleTimeoutSeconds} s: ${settle.behind.join('; ')}`,
     );
     // The quiet window: every process must stay up and healthy, and none may exit by itself.
@@ -252,7 +251,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       );
     for (const exit of exits.filter((e) => !e.byChaos))
       findings.push(
-        `${exit.name} exited by itself at +${(exit.atMs / 1000).toFixed(1)}s (code ${exit.code}, signal ${exit.signal}, up ${(exit.uptimeMs / 1000).toFixed(1)} s); last lines: ${lastLines(exit.lastOutput ?? '', 3)}`,
+        `${exit.name} exited by itself at +${(exit.atMs / 1000).toFixed(1)}s (code ${exit.code}, signal ${exit.signal}, up ${(exit.uptimeMs / 1000).toFixed(1)} s); ${exitCause(exit.lastOutput ?? '')}`,
       );
 
     // What the tables and the dead letters hold.
@@ -546,13 +545,21 @@ async function sendAll(
   }
 }
 
-function lastLines(output: string, n: number): string {
-  return output
+/**
+ * The line of a process's last output that says why it exited: the last error line (Nest's
+ * `ERROR`, an `Error:`, kafkajs's `Crash:`), else the last line; colours stripped.
+ */
+export function exitCause(output: string): string {
+  const lines = output
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes of Nest's logger
+    .replace(/\u001b\[[0-9;]*m/g, '')
     .trim()
-    .split('\n')
-    .slice(-n)
-    .map((line) => line.trim().slice(0, 300))
-    .join(' | ');
+    .split('\n');
+  const cause =
+    [...lines].reverse().find((line) => /\bERROR\b|Error:|Crash:|FATAL|panic/.test(line)) ??
+    lines[lines.length - 1] ??
+    '';
+  return cause.trim().slice(0, 400);
 }
 
 async function cleanUp(

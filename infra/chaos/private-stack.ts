@@ -1,0 +1,76 @@
+/**
+ * A stack of its own for the chaos run's end-to-end test: Kafka, the registry and PostgreSQL
+ * started by the local launcher in a temporary folder, on free ports, so that killing them
+ * touches no other test and no other worktree; wiped afterwards.
+ */
+import { chmodSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type AppConfig } from '@app/config';
+import { stackUp, stackWipe } from '../local/src/stack';
+
+export interface PrivateStack {
+  readonly config: AppConfig;
+  /** Stops every service of the stack and deletes its folder. */
+  down(): Promise<void>;
+}
+
+/** A TCP port nobody listens on now (the kernel's pick for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Starts a private stack beside `base`'s: the same Java runtimes, its own folder and ports
+ * (the apps' ports too). Kafka's and Apicurio's artifacts are those `base` already resolved
+ * (its `maven` folder, linked), so no Maven runs. Rejects, with the stack wiped, when a
+ * service does not become healthy.
+ */
+export async function privateStack(base: AppConfig): Promise<PrivateStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'cortege-chaos-'));
+  // PostgreSQL runs as the postgres user when we are root: it must be able to enter the folder.
+  chmodSync(dir, 0o755);
+  const resolved = join(base.stack.dir, 'maven');
+  if (existsSync(resolved)) symlinkSync(resolved, join(dir, 'maven'));
+  const names = [
+    'STACK_KAFKA_PORT',
+    'STACK_KAFKA_CONTROLLER_PORT',
+    'STACK_REGISTRY_PORT',
+    'STACK_REGISTRY_MANAGEMENT_PORT',
+    'STACK_POSTGRES_PORT',
+    'INGEST_PORT',
+    'SANITIZER_PORT',
+    'LOCATOR_PORT',
+    'AGGREGATOR_PORT',
+  ];
+  const env: Record<string, string> = { STACK_MODE: 'local', STACK_DIR: dir };
+  for (const name of names) env[name] = String(await freePort());
+  if (base.stack.kafkaJavaHome) env.STACK_KAFKA_JAVA_HOME = base.stack.kafkaJavaHome;
+  if (base.stack.registryJavaHome) env.STACK_REGISTRY_JAVA_HOME = base.stack.registryJavaHome;
+  env.STACK_START_TIMEOUT_MS = String(base.stack.startTimeoutMs);
+  const config = loadConfig(env);
+  try {
+    const down = (await stackUp(config)).filter((s) => !s.health.ok);
+    if (down.length > 0)
+      throw new Error(
+        `private stack not healthy: ${down.map((s) => `${s.name} (${s.health.detail})`).join(', ')}`,
+      );
+  } catch (error) {
+    await stackWipe(config);
+    throw error;
+  }
+  return { config, down: async () => void (await stackWipe(config)) };
+}
