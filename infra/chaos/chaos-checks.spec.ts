@@ -29,13 +29,11 @@ describe('checkDeadLetters', () => {
     }),
     record('d', 'over_broker_limit', { refusedBy: 'broker' }),
   ];
-  const copies = {
-    sanitizer: new Map([
-      ['a', 1],
-      ['b', 2],
-    ]),
-    locator: new Map([['c', 1]]),
-  };
+  const copies = new Map([
+    ['a', 1],
+    ['b', 2],
+    ['c', 2],
+  ]);
   const refused = new Map([['d', 'refused_too_large']]);
 
   it('passes when each copy of each malformed record has one dead letter of its reason and stage', () => {
@@ -114,7 +112,10 @@ describe('checkDeadLetters', () => {
   it('names the acknowledged malformed records the topic does not hold', () => {
     const check = checkDeadLetters(
       malformed,
-      { sanitizer: new Map([['a', 1]]), locator: new Map([['c', 1]]) },
+      new Map([
+        ['a', 1],
+        ['c', 1],
+      ]),
       [letter('a', 'bad_magic_byte'), letter('c', 'geocode_not_found', 'locator')],
       refused,
       new Set(),

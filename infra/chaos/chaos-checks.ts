@@ -58,14 +58,20 @@ export interface EventsCheck {
   readonly cancelledPresent: readonly string[];
   /** In `event` but not among the accepted events (a malformed one that got through). */
   readonly unexpected: readonly string[];
+  /** The unexpected events by the kind of malformed record that carried them. */
+  readonly unexpectedByKind: Readonly<Record<string, number>>;
   /** Held events without any presence row (every located event has some). */
   readonly withoutPresence: readonly string[];
 }
 
-/** The `event` table against what the input says each event must end as. */
+/**
+ * The `event` table against what the input says each event must end as; an event of no
+ * accepted submission is named by the malformed record that carried it (`malformed`).
+ */
 export async function checkEvents(
   pool: Pool,
   events: readonly ExpectedEvent[],
+  malformed: readonly MalformedRecord[],
 ): Promise<EventsCheck> {
   const { rows } = await pool.query<{ event_id: string; revision: number }>(
     `SELECT event_id::text, revision FROM event`,
@@ -88,6 +94,12 @@ export async function checkEvents(
       wrongRevision.push({ eventId: e.eventId, expected: e.latestRevision, found: revision });
   }
   const unexpected = [...held.keys()].filter((id) => !known.has(id));
+  const carriedBy = new Map(malformed.map((m) => [m.eventId, m.kind]));
+  const unexpectedByKind: Record<string, number> = {};
+  for (const id of unexpected) {
+    const kind = carriedBy.get(id) ?? 'no malformed record';
+    unexpectedByKind[kind] = (unexpectedByKind[kind] ?? 0) + 1;
+  }
   const withoutPresence = [...held.keys()].filter((id) => !present.has(id));
   return {
     ok: missing.length + wrongRevision.length + cancelledPresent.length + unexpected.length === 0,
@@ -97,6 +109,7 @@ export async function checkEvents(
     wrongRevision,
     cancelledPresent,
     unexpected,
+    unexpectedByKind,
     withoutPresence,
   };
 }
@@ -105,7 +118,7 @@ export async function checkEvents(
 export interface ReasonCount {
   readonly reason: string;
   readonly stage: string;
-  /** Copies of malformed records in the stage's input topic that must end with this reason. */
+  /** Copies of malformed records that must end with this reason (see `checkDeadLetters`). */
   readonly expected: number;
   /** Dead letters with this reason and stage. */
   readonly found: number;
@@ -137,16 +150,15 @@ export interface DeadLetterCheck {
 }
 
 /**
- * The dead letters against the malformed records: each copy of a malformed record in its
- * stage's input topic (`copies`) must have exactly one dead letter, from that stage, with the
- * expected reason; no other record may have one.
+ * The dead letters against the malformed records: each copy of a malformed record in the
+ * submissions topic (`copies`, by key) must have exactly one dead letter from the sanitizer
+ * with the expected reason; one the sanitizer passes (a place no gazetteer holds) reaches the
+ * locator once, whatever its copies (the sanitizer drops the duplicates), and must have one
+ * dead letter from it. No other record may have one.
  */
 export function checkDeadLetters(
   malformed: readonly MalformedRecord[],
-  copies: {
-    readonly sanitizer: ReadonlyMap<string, number>;
-    readonly locator: ReadonlyMap<string, number>;
-  },
+  copies: ReadonlyMap<string, number>,
   found: readonly DeadLetterSeen[],
   oversizedOutcomes: ReadonlyMap<string, string>,
   acceptedEventIds: ReadonlySet<string>,
@@ -186,8 +198,9 @@ export function checkDeadLetters(
       continue;
     }
     const { reason, stage } = record.expected.deadLetter;
-    const n = copies[stage].get(record.key) ?? 0;
-    if (n === 0) neverProduced[record.kind] = (neverProduced[record.kind] ?? 0) + 1;
+    const held = copies.get(record.key) ?? 0;
+    if (held === 0) neverProduced[record.kind] = (neverProduced[record.kind] ?? 0) + 1;
+    const n = stage === 'locator' ? Math.min(1, held) : held;
     const expectedRow = row(reason, stage);
     expectedRow.expected += n;
     const right = letters.filter((l) => l.reason === reason && l.stage === stage);

@@ -135,7 +135,8 @@ export function formatReport(report: ChaosReport): string {
     const e = checks.events;
     lines.push(
       `events    ${e.ok ? 'ok' : 'FAIL'}: ${e.found} rows for ${e.expected} expected; missing ${e.missing.length}, ` +
-        `wrong revision ${e.wrongRevision.length}, cancelled present ${e.cancelledPresent.length}, unexpected ${e.unexpected.length}`,
+        `wrong revision ${e.wrongRevision.length}, cancelled present ${e.cancelledPresent.length}, unexpected ${e.unexpected.length}` +
+        (e.unexpected.length > 0 ? ` ${JSON.stringify(e.unexpectedByKind)}` : ''),
     );
   }
   if (checks.deadLetters) {

@@ -48,6 +48,11 @@ export interface MalformedRecord {
   readonly via: 'api' | 'topic';
   readonly expected: ExpectedOutcome;
   readonly body: MalformedBody;
+  /**
+   * The event id inside, when the record carries a submission (garbled bytes around a valid
+   * body included): such an event in the tables means a malformed record got through.
+   */
+  readonly eventId?: string;
 }
 
 interface KindSpec {
@@ -184,12 +189,16 @@ function buildRecord(
   const bytesKey = `chaos-malformed-${seed}-${n}`;
   const randomBytes = (length: number) =>
     Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
-  const bytes = (build: (ids: SchemaIds) => Buffer | null): MalformedRecord => ({
+  const bytes = (
+    build: (ids: SchemaIds) => Buffer | null,
+    inside?: Submission,
+  ): MalformedRecord => ({
     key: bytesKey,
     kind,
     via,
     expected,
     body: { form: 'bytes', build },
+    ...(inside ? { eventId: inside.eventId } : {}),
   });
   const content = (submission: Submission): MalformedRecord => ({
     key: submission.eventId,
@@ -197,6 +206,7 @@ function buildRecord(
     via,
     expected,
     body: { form: 'submission', submission },
+    eventId: submission.eventId,
   });
   // A realistic base of each kind, on the chaos run's own ids and a day of its own.
   const envelope = { eventId, revision: 1, source: CHAOS_SOURCE };
@@ -230,20 +240,27 @@ function buildRecord(
     case 'null_value':
       return bytes(() => null);
     case 'truncated_body': {
-      const body = avroBody(valid());
-      return bytes((ids) => wire(ids.submission, body.subarray(0, Math.floor(body.length / 2))));
+      const inside = valid();
+      const body = avroBody(inside);
+      return bytes(
+        (ids) => wire(ids.submission, body.subarray(0, Math.floor(body.length / 2))),
+        inside,
+      );
     }
     case 'trailing_bytes': {
-      const body = avroBody(valid());
-      return bytes((ids) => wire(ids.submission, Buffer.concat([body, randomBytes(3)])));
+      const inside = valid();
+      const body = avroBody(inside);
+      return bytes((ids) => wire(ids.submission, Buffer.concat([body, randomBytes(3)])), inside);
     }
     case 'unknown_schema_id': {
-      const body = avroBody(valid());
-      return bytes(() => wire(UNKNOWN_SCHEMA_ID + (n % 1000), body));
+      const inside = valid();
+      const body = avroBody(inside);
+      return bytes(() => wire(UNKNOWN_SCHEMA_ID + (n % 1000), body), inside);
     }
     case 'wrong_schema': {
-      const body = avroBody(valid());
-      return bytes((ids) => wire(ids.presence, body));
+      const inside = valid();
+      const body = avroBody(inside);
+      return bytes((ids) => wire(ids.presence, body), inside);
     }
     case 'end_before_start':
       return content(moving({ endAt: startAt - 3_600_000 }));
