@@ -129,6 +129,8 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
   const log = createWriteStream(logFile, { flags: 'a' });
   print(`the apps' logs: ${logFile}`);
   const pipelines: Pipeline[] = [];
+  const runners: ProcessRunner[] = [];
+  const stopFaults = new AbortController();
   const findings: string[] = [];
   const failures: string[] = [];
   let report: ChaosReport | undefined;
@@ -144,6 +146,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
     // The chaos pipeline, its faults and its traffic.
     const exits: ExitRecord[] = [];
     const runner = pipelineRunner(config, chaos, issuer.env, log, (line) => print(line));
+    runners.push(runner);
     const injector = new FaultInjector(
       config,
       runner,
@@ -155,7 +158,6 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       const byChaos = injector.killedByChaos(exit.pid);
       exits.push({
         ...exit,
-        signal: exit.signal,
         atMs: Date.now() - started,
         byChaos,
         ...(byChaos ? {} : { lastOutput: runner.output(exit.name).slice(-1_500) }),
@@ -181,7 +183,6 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       windowMs,
       options.seed,
     );
-    const stopFaults = new AbortController();
     const faulting = injector.run(plan, stopFaults.signal);
     const sendStarted = Date.now();
     await sendAll(
@@ -287,6 +288,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       const clean = await preparePipeline(config, `${tag}_clean`);
       pipelines.push(clean);
       const cleanRunner = pipelineRunner(config, clean, issuer.env, log, (line) => print(line));
+      runners.push(cleanRunner);
       try {
         await cleanRunner.start();
         const cleanClient = new IngestClient(ingestEndpoint(clean), token, GIVE_UP_MS);
@@ -348,6 +350,9 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       failures,
     });
   } finally {
+    // Whatever failed, no fault is injected any more and no app outlives the run.
+    stopFaults.abort();
+    await Promise.all(runners.map((r) => r.stop()));
     await admin.disconnect().catch(() => undefined);
     log.end();
     await cleanUp(config, kafka, pipelines, options.keep, print);

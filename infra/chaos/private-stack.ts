@@ -16,21 +16,34 @@ export interface PrivateStack {
   down(): Promise<void>;
 }
 
-/** A TCP port nobody listens on now (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are taken below Linux's ephemeral range (32768–60999 by default): a port in it can be
+ * handed to an outgoing connection, and a restarted app then fails to listen (EADDRINUSE).
+ */
+const PORT_RANGE = { from: 20_000, to: 32_000 } as const;
+
+/** Whether nobody listens on `port` of 127.0.0.1 now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** `count` distinct free ports from a random place in `PORT_RANGE`. */
+async function freePorts(count: number): Promise<number[]> {
+  const span = PORT_RANGE.to - PORT_RANGE.from;
+  const start = PORT_RANGE.from + Math.floor(Math.random() * span);
+  const ports: number[] = [];
+  for (let i = 0; i < span && ports.length < count; i += 1) {
+    const port = PORT_RANGE.from + ((start - PORT_RANGE.from + i) % span);
+    if (await portFree(port)) ports.push(port);
+  }
+  if (ports.length < count)
+    throw new Error(`fewer than ${count} free ports in ${PORT_RANGE.from}–${PORT_RANGE.to}`);
+  return ports;
 }
 
 /**
@@ -57,7 +70,8 @@ export async function privateStack(base: AppConfig): Promise<PrivateStack> {
     'AGGREGATOR_PORT',
   ];
   const env: Record<string, string> = { STACK_MODE: 'local', STACK_DIR: dir };
-  for (const name of names) env[name] = String(await freePort());
+  const ports = await freePorts(names.length);
+  names.forEach((name, i) => (env[name] = String(ports[i])));
   if (base.stack.kafkaJavaHome) env.STACK_KAFKA_JAVA_HOME = base.stack.kafkaJavaHome;
   if (base.stack.registryJavaHome) env.STACK_REGISTRY_JAVA_HOME = base.stack.registryJavaHome;
   env.STACK_START_TIMEOUT_MS = String(base.stack.startTimeoutMs);
