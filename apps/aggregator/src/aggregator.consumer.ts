@@ -15,7 +15,16 @@ import {
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { migrate } from '@app/database';
-import { deadLetter, ensureTopics, kafkaFromConfig, type StageOutput } from '@app/kafka';
+import {
+  deadLetter,
+  DLQ_HEADERS,
+  ensureTopics,
+  kafkaFromConfig,
+  retryInPlace,
+  type StageOutput,
+} from '@app/kafka';
+import { describeError } from '@app/observability';
+import { StageHost } from '@app/stage-runtime';
 import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
 import { tensionModelOf, type TensionModel } from '@app/tension';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
@@ -29,26 +38,66 @@ const STAGE = 'aggregator';
  * of the presence topic whose every chunk of a fetched batch is one PostgreSQL transaction
  * holding its effects and its positions. On joining the group it seeks each partition to the
  * position stored in PostgreSQL (Kafka's committed offsets are only kept for lag monitoring).
- * Undecodable or invalid records go to the dead-letter topic before their chunk commits.
+ * Undecodable or invalid records go to the dead-letter topic before their chunk commits. A
+ * registry or PostgreSQL that does not answer makes a chunk wait and retry in place; its
+ * `StageHost` connects in the background and keeps the health `/health` reports.
  */
 @Injectable()
 export class AggregatorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AggregatorConsumer.name);
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private pool: Pool | undefined;
+  private memberId: string | undefined;
+  private readonly pool: Pool;
+  readonly host: StageHost;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AggregatorMetrics) private readonly metrics: AggregatorMetrics,
-  ) {}
+  ) {
+    const { aggregator: options, database } = config;
+    this.pool = new Pool({
+      connectionString: database.url,
+      max: 2,
+      connectionTimeoutMillis: 5_000,
+    });
+    // An idle client whose server went away (a restart) is reported here; without a listener
+    // pg's 'error' event would end the process. The next query connects again, or fails.
+    this.pool.on('error', () => undefined);
+    const positions = new PresenceAggregator(
+      this.pool,
+      tensionModelOf(config.tension),
+      options.groupId,
+    );
+    this.host = new StageHost(config, {
+      stage: STAGE,
+      groupId: options.groupId,
+      inputTopic: options.inputTopic,
+      probes: { postgres: async () => void (await this.pool.query('SELECT 1')) },
+      storedPositions: () => positions.storedPositions(options.inputTopic),
+      logger: this.logger,
+    });
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    this.host.start(
+      () => this.connect(),
+      () => this.disconnect(),
+      () => this.memberId,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.host.stop(() => this.disconnect());
+    await this.pool.end();
+    this.logger.log('stopped');
+  }
+
+  private async connect(): Promise<void> {
     const { aggregator: options, database } = this.config;
     const model = tensionModelOf(this.config.tension);
     const applied = await migrate(database.url);
     if (applied.length > 0) this.logger.log(`migrations applied: ${applied.join(', ')}`);
-    this.pool = new Pool({ connectionString: database.url, max: 2 });
     const aggregator = new PresenceAggregator(this.pool, model, options.groupId);
 
     const kafka = kafkaFromConfig(this.config, STAGE);
@@ -61,15 +110,20 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
       options.inputTopic,
       PRESENCE_SCHEMA,
     );
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await this.producer.connect();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = producer;
+    await producer.connect();
     const consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
+      sessionTimeout: this.config.stages.sessionTimeoutMs,
+      heartbeatInterval: this.config.stages.heartbeatIntervalMs,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const { GROUP_JOIN, CRASH, END_BATCH_PROCESS } = consumer.events;
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.memberId = payload.memberId;
       const partitions = payload.memberAssignment[options.inputTopic] ?? [];
       void aggregator.storedPositions(options.inputTopic).then(
         (stored) => {
@@ -83,12 +137,18 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
           );
         },
         (error: unknown) =>
-          this.logger.error(`reading the stored positions failed: ${String(error)}`),
+          this.logger.error(`reading the stored positions failed: ${describeError(error)}`),
+      );
+    });
+    consumer.on(CRASH, ({ payload }) => {
+      this.memberId = undefined;
+      this.logger.warn(
+        `consumer of ${options.inputTopic} stopped on ${payload.error.name}: ${payload.error.message}; ${payload.restart ? 'kafkajs restarts it' : 'not restarted'}`,
       );
     });
     // A fetch of markers only (no record) never reaches eachBatch: store the position it
     // reached all the same, so that an idle aggregator's lag is 0.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize > 0) return;
       void aggregator
         .applyBatch(
@@ -96,7 +156,7 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
           [{ topic: payload.topic, partition: payload.partition, offset: payload.lastOffset }],
         )
         .catch((error: unknown) =>
-          this.logger.warn(`storing the position after markers failed: ${String(error)}`),
+          this.logger.warn(`storing the position after markers failed: ${describeError(error)}`),
         );
     });
     await consumer.connect();
@@ -104,9 +164,18 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.eachBatch(payload, serde, aggregator, model),
+      eachBatch: (payload) => this.eachBatch(payload, serde, aggregator, model, producer, consumer),
     });
     this.logger.log(`aggregating ${options.inputTopic} into PostGIS (group ${options.groupId})`);
+  }
+
+  private async disconnect(): Promise<void> {
+    const { consumer, producer } = this;
+    this.consumer = undefined;
+    this.producer = undefined;
+    this.memberId = undefined;
+    await consumer?.disconnect();
+    await producer?.disconnect();
   }
 
   private async eachBatch(
@@ -114,6 +183,8 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     serde: AvroSerde<Presence>,
     aggregator: PresenceAggregator,
     model: TensionModel,
+    producer: Producer,
+    consumer: Consumer,
   ): Promise<void> {
     const { batch } = payload;
     const { maxBatch, dlqTopic } = this.config.aggregator;
@@ -123,70 +194,91 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
       const chunk = batch.messages.slice(start, start + maxBatch);
       const last = chunk[chunk.length - 1];
       if (!last) return;
-      const inputs: PresenceInput[] = [];
-      const skipped: ConsumedPosition[] = [];
-      const letters: StageOutput[] = [];
-      for (const message of chunk) {
-        const position = { ...source, offset: message.offset };
-        try {
-          const record = await serde.decode(message.value);
-          const problem = presenceProblem(record, model);
-          if (problem === undefined) {
-            inputs.push({ ...position, record });
-            continue;
-          }
-          letters.push(deadLetter(dlqTopic, message, source, { ...problem, stage: STAGE }));
-        } catch (error) {
-          if (!(error instanceof SerdeError) || error.retriable) throw error;
-          letters.push(
-            deadLetter(dlqTopic, message, source, {
-              code: error.code,
-              message: error.message,
-              stage: STAGE,
-            }),
-          );
-        }
-        skipped.push(position);
-      }
+      // The registry may be away: decoding waits for it, in place.
+      const decoded = await retryInPlace(payload, this.host.health, () =>
+        this.decodeChunk(chunk, source, serde, model),
+      );
+      if (decoded === undefined) return;
+      const { inputs, skipped, letters } = decoded;
       // The last chunk also covers what follows its last record in the batch (transaction
       // markers), so the stored position reaches the end of a fully read partition.
       if (start + maxBatch >= batch.messages.length)
         skipped.push({ ...source, offset: batch.lastOffset() });
       // Dead letters first: a crash before the commit sends them again (at least once), never loses them.
       if (letters.length > 0)
-        await (this.producer as Producer).send({
+        await producer.send({
           topic: dlqTopic,
           messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
         });
       const timer = this.metrics.batchSeconds.startTimer();
-      const outcome = await this.applyOrIsolate(aggregator, inputs, skipped, chunk, source);
+      const outcome = await retryInPlace(payload, this.host.health, () =>
+        this.applyOrIsolate(aggregator, inputs, skipped, chunk, source, producer),
+      );
+      if (outcome === undefined) return;
       timer();
+      this.host.health.batchCompleted();
       this.metrics.records.inc({ outcome: 'applied', reason: '' }, outcome.applied);
       this.metrics.records.inc({ outcome: 'stale', reason: '' }, outcome.stale);
       this.metrics.records.inc({ outcome: 'replayed', reason: '' }, outcome.replayed);
       for (const letter of letters)
         this.metrics.records.inc({
           outcome: 'dead_lettered',
-          reason: String(letter.headers?.['cortege-dlq-reason'] ?? ''),
+          reason: String(letter.headers?.[DLQ_HEADERS.reason] ?? ''),
         });
       this.metrics.cellRows.inc(outcome.cellRows);
       payload.resolveOffset(last.offset);
       const next = (BigInt(last.offset) + 1n).toString();
       // For lag monitoring only: the positions that count are PostgreSQL's.
-      await (this.consumer as Consumer)
+      await consumer
         .commitOffsets([{ ...source, offset: next }])
         .catch((error: unknown) =>
-          this.logger.warn(`committing to Kafka failed: ${String(error)}`),
+          this.logger.warn(`committing to Kafka failed: ${describeError(error)}`),
         );
       await payload.heartbeat();
     }
+  }
+
+  /** Decodes and checks each record: inputs to apply, positions to skip, dead letters. */
+  private async decodeChunk(
+    chunk: readonly KafkaMessage[],
+    source: { readonly topic: string; readonly partition: number },
+    serde: AvroSerde<Presence>,
+    model: TensionModel,
+  ): Promise<{ inputs: PresenceInput[]; skipped: ConsumedPosition[]; letters: StageOutput[] }> {
+    const { dlqTopic } = this.config.aggregator;
+    const inputs: PresenceInput[] = [];
+    const skipped: ConsumedPosition[] = [];
+    const letters: StageOutput[] = [];
+    for (const message of chunk) {
+      const position = { ...source, offset: message.offset };
+      try {
+        const record = await serde.decode(message.value);
+        const problem = presenceProblem(record, model);
+        if (problem === undefined) {
+          inputs.push({ ...position, record });
+          continue;
+        }
+        letters.push(deadLetter(dlqTopic, message, source, { ...problem, stage: STAGE }));
+      } catch (error) {
+        if (!(error instanceof SerdeError) || error.retriable) throw error;
+        letters.push(
+          deadLetter(dlqTopic, message, source, {
+            code: error.code,
+            message: error.message,
+            stage: STAGE,
+          }),
+        );
+      }
+      skipped.push(position);
+    }
+    return { inputs, skipped, letters };
   }
 
   /**
    * Applies the chunk in one transaction. When PostgreSQL refuses its data (a class 22 or 23
    * error: a geometry it cannot read, a value out of range), the records are applied one
    * transaction each, so that only the ones PostgreSQL refuses go to the dead letters, with its
-   * message, and nothing else is lost. Other errors (connection, lock) are retried by Kafka.
+   * message, and nothing else is lost. Other errors (connection, lock) are retried in place.
    */
   private async applyOrIsolate(
     aggregator: PresenceAggregator,
@@ -194,6 +286,7 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     skipped: readonly ConsumedPosition[],
     chunk: readonly KafkaMessage[],
     source: { readonly topic: string; readonly partition: number },
+    producer: Producer,
   ): Promise<BatchOutcome> {
     try {
       return await aggregator.applyBatch(inputs, skipped);
@@ -212,7 +305,7 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
       } catch (error) {
         if (!isDataError(error)) throw error;
         const message = byOffset.get(input.offset) as KafkaMessage;
-        await (this.producer as Producer).send({
+        await producer.send({
           topic: this.config.aggregator.dlqTopic,
           messages: [
             deadLetter(this.config.aggregator.dlqTopic, message, source, {
@@ -229,13 +322,6 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     }
     const rest = await aggregator.applyBatch([], skipped);
     return { ...total, replayed: total.replayed + rest.replayed };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
-    await this.pool?.end();
-    this.logger.log('stopped');
   }
 }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
-import { METRICS_REGISTRY, ObservabilityController } from '@app/observability';
+import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
 import { AggregatorConsumer } from './aggregator.consumer';
 import { AggregatorMetrics } from './aggregator.metrics';
 
@@ -15,6 +15,11 @@ import { AggregatorMetrics } from './aggregator.metrics';
       inject: [AggregatorMetrics],
     },
     AggregatorConsumer,
+    {
+      provide: STAGE_HEALTH,
+      useFactory: (c: AggregatorConsumer) => c.host.health,
+      inject: [AggregatorConsumer],
+    },
   ],
 })
 export class AggregatorModule {}

@@ -9,29 +9,63 @@ import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } fr
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
 import { GEOCODER, type Geocoder } from '@app/geocoding';
-import { ensureTopics, kafkaFromConfig, scanTopic, TransactionalStage } from '@app/kafka';
+import { GEOCODING_POOL, type GeocodingPool } from '@app/geocoding-adapters';
+import {
+  ensureTopics,
+  kafkaFromConfig,
+  scanTopic,
+  stageConsumerSettings,
+  TransactionalStage,
+} from '@app/kafka';
 import { LocatedEventsState } from '@app/location';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { StageHost } from '@app/stage-runtime';
 import { LocatorHandler, PRESENCE_HEADERS } from './locator.handler';
 import { LocatorMetrics } from './locator.metrics';
 
 /**
  * Wires the locator: its topics, what it already wrote (relearnt from the presence topic), and
- * the exactly-once stage from clean events to presence records, until shutdown.
+ * the exactly-once stage from clean events to presence records, until shutdown. Its
+ * `StageHost` connects in the background, retrying while a dependency is away, and keeps the
+ * health `/health` reports (PostgreSQL included: the gazetteer lives there).
  */
 @Injectable()
 export class LocatorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LocatorConsumer.name);
   private stage: TransactionalStage | undefined;
+  readonly host: StageHost;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LocatorMetrics) private readonly metrics: LocatorMetrics,
     @Inject(GEOCODER) private readonly geocoder: Geocoder,
-  ) {}
+    @Inject(GEOCODING_POOL) private readonly geocoding: GeocodingPool,
+  ) {
+    this.host = new StageHost(config, {
+      stage: 'locator',
+      groupId: config.locator.groupId,
+      inputTopic: config.locator.inputTopic,
+      probes: { postgres: () => geocoding.ping() },
+      logger: this.logger,
+    });
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    this.host.start(
+      () => this.connect(),
+      () => this.disconnect(),
+      () => this.stage?.memberId,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.host.stop(() => this.disconnect());
+    this.logger.log('stopped');
+  }
+
+  private async connect(): Promise<void> {
     const { locator } = this.config;
+    await this.geocoding.ready();
     const kafka = kafkaFromConfig(this.config, 'locator');
     await ensureTopics(kafka, [
       {
@@ -76,6 +110,9 @@ export class LocatorConsumer implements OnApplicationBootstrap, OnApplicationShu
         groupId: locator.groupId,
         inputTopic: locator.inputTopic,
         transactionalId: `${locator.groupId}-${locator.instanceId}`,
+        ...stageConsumerSettings(this.config),
+        observer: this.host.health,
+        log: (level, message) => this.logger[level](message),
       },
       handler,
     );
@@ -85,8 +122,9 @@ export class LocatorConsumer implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.stage?.stop();
-    this.logger.log('stopped');
+  private async disconnect(): Promise<void> {
+    const stage = this.stage;
+    this.stage = undefined;
+    await stage?.stop(this.config.stages.stopTimeoutMs);
   }
 }

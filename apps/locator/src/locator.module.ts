@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
 import { GeocodingModule } from '@app/geocoding-adapters';
-import { METRICS_REGISTRY, ObservabilityController } from '@app/observability';
+import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
 import { LocatorConsumer } from './locator.consumer';
 import { LocatorMetrics } from './locator.metrics';
 
@@ -17,6 +17,11 @@ import { LocatorMetrics } from './locator.metrics';
       inject: [LocatorMetrics],
     },
     LocatorConsumer,
+    {
+      provide: STAGE_HEALTH,
+      useFactory: (c: LocatorConsumer) => c.host.health,
+      inject: [LocatorConsumer],
+    },
   ],
 })
 export class LocatorModule {}

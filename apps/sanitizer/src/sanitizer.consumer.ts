@@ -7,27 +7,57 @@ import {
 } from '@nestjs/common';
 import { RevisionGate, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ensureTopics, kafkaFromConfig, scanTopic, TransactionalStage } from '@app/kafka';
+import {
+  ensureTopics,
+  kafkaFromConfig,
+  scanTopic,
+  stageConsumerSettings,
+  TransactionalStage,
+} from '@app/kafka';
 import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { StageHost } from '@app/stage-runtime';
 import { EVENT_HEADERS, SanitizerHandler } from './sanitizer.handler';
 import { SanitizerMetrics } from './sanitizer.metrics';
 
 /**
  * Wires the sanitizer: makes sure its topics exist, learns the revisions already passed from
  * `cortege.events.v1`, then runs the exactly-once stage until the application shuts down.
+ * Its `StageHost` connects in the background, retrying while a dependency is away, and keeps
+ * the health `/health` reports.
  */
 @Injectable()
 export class SanitizerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SanitizerConsumer.name);
   private stage: TransactionalStage | undefined;
+  readonly host: StageHost;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SanitizerMetrics) private readonly metrics: SanitizerMetrics,
-  ) {}
+  ) {
+    this.host = new StageHost(config, {
+      stage: 'sanitizer',
+      groupId: config.sanitizer.groupId,
+      inputTopic: config.sanitizer.inputTopic,
+      logger: this.logger,
+    });
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    this.host.start(
+      () => this.connect(),
+      () => this.disconnect(),
+      () => this.stage?.memberId,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.host.stop(() => this.disconnect());
+    this.logger.log('stopped');
+  }
+
+  private async connect(): Promise<void> {
     const { sanitizer } = this.config;
     const topics = {
       input: sanitizer.inputTopic,
@@ -70,6 +100,9 @@ export class SanitizerConsumer implements OnApplicationBootstrap, OnApplicationS
         groupId: sanitizer.groupId,
         inputTopic: topics.input,
         transactionalId: `${sanitizer.groupId}-${sanitizer.instanceId}`,
+        ...stageConsumerSettings(this.config),
+        observer: this.host.health,
+        log: (level, message) => this.logger[level](message),
       },
       handler,
     );
@@ -79,8 +112,9 @@ export class SanitizerConsumer implements OnApplicationBootstrap, OnApplicationS
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.stage?.stop();
-    this.logger.log('stopped');
+  private async disconnect(): Promise<void> {
+    const stage = this.stage;
+    this.stage = undefined;
+    await stage?.stop(this.config.stages.stopTimeoutMs);
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
-import { METRICS_REGISTRY, ObservabilityController } from '@app/observability';
+import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
 import { SanitizerConsumer } from './sanitizer.consumer';
 import { SanitizerMetrics } from './sanitizer.metrics';
 
@@ -15,6 +15,11 @@ import { SanitizerMetrics } from './sanitizer.metrics';
       inject: [SanitizerMetrics],
     },
     SanitizerConsumer,
+    {
+      provide: STAGE_HEALTH,
+      useFactory: (c: SanitizerConsumer) => c.host.health,
+      inject: [SanitizerConsumer],
+    },
   ],
 })
 export class SanitizerModule {}

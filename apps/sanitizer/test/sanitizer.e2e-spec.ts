@@ -48,6 +48,8 @@ let nextPort = 18400 + Math.floor(Math.random() * 500);
 function sanitizer(topics: Topics, group: string): { app: AppProcess; port: number } {
   const port = nextPort++;
   const app = new AppProcess('sanitizer', {
+    // Small transactions: a kill lands in the middle of the work, not after it.
+    STAGE_MAX_BATCH: '100',
     SANITIZER_PORT: String(port),
     SANITIZER_INPUT_TOPIC: topics.input,
     SANITIZER_EVENTS_TOPIC: topics.events,

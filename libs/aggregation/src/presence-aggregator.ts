@@ -127,16 +127,23 @@ export class PresenceAggregator {
   ): Promise<BatchOutcome> {
     if (inputs.length === 0 && skipped.length === 0) return EMPTY;
     const client = await this.pool.connect();
+    // A connection lost mid-transaction (PostgreSQL restarted) is also emitted as 'error' on
+    // the client, which would end the process unheard; the query in flight rejects anyway.
+    const lost = (): void => undefined;
+    client.on('error', lost);
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const outcome = await this.apply(client, inputs, skipped);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
       throw error;
     } finally {
-      client.release();
+      client.off('error', lost);
+      // A client whose rollback failed is not given back to the pool: it is discarded.
+      client.release(broken);
     }
   }
 

@@ -29,6 +29,7 @@ export interface AppConfig {
   };
   readonly stack: StackConfig;
   readonly ingest: IngestConfig;
+  readonly stages: StagesConfig;
   readonly sanitizer: SanitizerConfig;
   readonly geocoding: GeocodingConfig;
   readonly locator: LocatorConfig;
@@ -48,6 +49,18 @@ export interface KafkaSaslConfig {
 export interface KafkaSslConfig {
   /** Absolute path of a PEM bundle of the brokers' CAs; `undefined` = the system's CAs. */
   readonly caFile: string | undefined;
+}
+
+/** What the three consuming stages share: their group membership and their health check. */
+export interface StagesConfig {
+  /** ms; the broker's group.min.session.timeout.ms (6 s by default) is the floor. */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly healthIntervalMs: number;
+  readonly stallAfterMs: number;
+  readonly stopTimeoutMs: number;
+  /** Most records per Kafka transaction (sanitizer, locator). */
+  readonly maxRecordsPerTransaction: number;
 }
 
 /** The HTTPS ingest API (apps/ingest-api). */
@@ -288,6 +301,14 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
           : undefined,
     },
     auth: toAuthConfig(env),
+    stages: {
+      sessionTimeoutMs: env.STAGE_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: env.STAGE_HEARTBEAT_INTERVAL_MS,
+      healthIntervalMs: env.STAGE_HEALTH_INTERVAL_MS,
+      stallAfterMs: env.STAGE_STALL_TIMEOUT_MS,
+      stopTimeoutMs: env.STAGE_STOP_TIMEOUT_MS,
+      maxRecordsPerTransaction: env.STAGE_MAX_BATCH,
+    },
     sanitizer: toSanitizerConfig(env),
     geocoding: {
       provider: env.GEOCODING_PROVIDER,

@@ -134,6 +134,19 @@ export const environmentSchema = z.object({
   ).transform((v) => v ?? 'RS256'),
   AUTH_CLOCK_TOLERANCE_SECONDS: positiveInt(5, 0, 300),
 
+  // What every stage (sanitizer, locator, aggregator) shares: group membership and health.
+  /** A member silent this long (ms) leaves its group: how fast a killed stage's partitions move. */
+  STAGE_SESSION_TIMEOUT_MS: positiveInt(10_000, 6_000, 300_000),
+  STAGE_HEARTBEAT_INTERVAL_MS: positiveInt(1_000, 100, 60_000),
+  /** How often (ms) a stage checks its dependencies, lag and membership, and logs changes. */
+  STAGE_HEALTH_INTERVAL_MS: positiveInt(2_000, 100, 600_000),
+  /** Lag positive and no batch committed for this long (ms): the stage reports itself stalled. */
+  STAGE_STALL_TIMEOUT_MS: positiveInt(60_000, 1_000, 3_600_000),
+  /** How long (ms) a stopping stage waits for its batch and its group to let go before it exits. */
+  STAGE_STOP_TIMEOUT_MS: positiveInt(8_000, 1_000, 600_000),
+  /** Most records in one Kafka transaction of the sanitizer and the locator. */
+  STAGE_MAX_BATCH: positiveInt(500, 1, 100_000),
+
   // The sanitizer stage (apps/sanitizer; `cortege sanitize` reads the policy too).
   SANITIZER_PORT: port(18090),
   SANITIZER_GROUP_ID: optional(z.string().min(1).max(200)).transform(
@@ -316,6 +329,16 @@ export function crossVariableProblems(
     const missing = set('INGEST_TLS_CERT_FILE') ? 'INGEST_TLS_KEY_FILE' : 'INGEST_TLS_CERT_FILE';
     problem(missing, 'INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE go together');
   }
+
+  const session = Number(set('STAGE_SESSION_TIMEOUT_MS') ? env.STAGE_SESSION_TIMEOUT_MS : 10_000);
+  const heartbeat = Number(
+    set('STAGE_HEARTBEAT_INTERVAL_MS') ? env.STAGE_HEARTBEAT_INTERVAL_MS : 1_000,
+  );
+  if (heartbeat * 3 > session)
+    problem(
+      'STAGE_HEARTBEAT_INTERVAL_MS',
+      `must be at most a third of STAGE_SESSION_TIMEOUT_MS (${session} ms)`,
+    );
 
   if (set('AUTH_JWKS_URL') && set('AUTH_PUBLIC_KEY'))
     problem('AUTH_PUBLIC_KEY', 'give AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');

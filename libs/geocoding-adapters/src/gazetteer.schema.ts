@@ -84,15 +84,20 @@ COMMENT ON TABLE geocode_cache IS
  */
 export async function ensureGazetteerSchema(pool: Pick<Pool, 'connect'>): Promise<void> {
   const client = await pool.connect();
+  // A connection lost meanwhile is also an 'error' event, fatal unheard; the query rejects.
+  const lost = (): void => undefined;
+  client.on('error', lost);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('cortege.gazetteer_schema'))");
     await client.query(GAZETTEER_SCHEMA_SQL);
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
     throw error;
   } finally {
-    client.release();
+    client.off('error', lost);
+    client.release(broken);
   }
 }

@@ -7,7 +7,7 @@ import { APP_CONFIG, loadConfig, type AppConfig } from '@app/config';
 import { CachingGeocoder, GEOCODER, type Geocoder } from '@app/geocoding';
 import { createTestDatabase, waitFor, type TestDatabase } from '@app/testing';
 import { importBanAddresses } from './gazetteer.importer';
-import { GeocodingModule } from './geocoding.module';
+import { GEOCODING_POOL, GeocodingModule, type GeocodingPool } from './geocoding.module';
 
 describe('GeocodingModule', () => {
   let db: TestDatabase;
@@ -33,7 +33,8 @@ describe('GeocodingModule', () => {
     try {
       const geocoder = app.get<Geocoder>(GEOCODER);
       expect(geocoder).toBeInstanceOf(CachingGeocoder);
-      // The module created the tables; an import fills them.
+      // ready() creates the tables (building the module touched no database); an import fills them.
+      await app.get<GeocodingPool>(GEOCODING_POOL).ready();
       const pool = new Pool({ connectionString: db.url });
       try {
         await importBanAddresses(pool, join(__dirname, '..', 'data', 'adresses-13-extract.csv'));

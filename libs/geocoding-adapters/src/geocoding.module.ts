@@ -5,20 +5,39 @@ import { Pool } from 'pg';
 import { createGeocoder } from './geocoder.factory';
 import { ensureGazetteerSchema } from './gazetteer.schema';
 
-/** DI token of the geocoding module's own `pg` Pool (closed when the application shuts down). */
+/** DI token of the geocoding module's `GeocodingPool` (closed when the application shuts down). */
 export const GEOCODING_POOL = Symbol('GEOCODING_POOL');
 
-/** Holds the pool so that Nest ends it on shutdown. */
-class GeocodingPool implements OnApplicationShutdown {
-  constructor(readonly pool: Pool) {}
+/**
+ * The geocoding module's own `pg` Pool, ended on shutdown. Nothing touches the database while
+ * the module is built, so that a process starts (and reports its health) while PostgreSQL is
+ * away: `ready()` creates the geocoding tables when missing, and `ping()` probes the database.
+ */
+export class GeocodingPool implements OnApplicationShutdown {
+  constructor(readonly pool: Pool) {
+    // An idle client whose server went away (a restart) is reported here; without a listener
+    // pg's 'error' event would end the process. The next query connects again, or fails.
+    pool.on('error', () => undefined);
+  }
+
+  /** Creates the geocoding tables when missing; safe to call again after a failure. */
+  ready(): Promise<void> {
+    return ensureGazetteerSchema(this.pool);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 }
 
 /**
- * Provides `GEOCODER` (see `createGeocoder`) from `APP_CONFIG` (import `ConfigModule` too).
- * Creates the geocoding tables when missing. Explicit tokens: no decorator metadata needed.
+ * Provides `GEOCODER` (see `createGeocoder`) from `APP_CONFIG` (import `ConfigModule` too), and
+ * `GEOCODING_POOL`, whose `ready()` the user calls before geocoding. Explicit tokens: no
+ * decorator metadata needed.
  */
 @Module({})
 export class GeocodingModule {
@@ -30,18 +49,22 @@ export class GeocodingModule {
           provide: GEOCODING_POOL,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            new GeocodingPool(new Pool({ connectionString: config.database.url, max: 4 })),
+            new GeocodingPool(
+              new Pool({
+                connectionString: config.database.url,
+                max: 4,
+                connectionTimeoutMillis: 5_000,
+              }),
+            ),
         },
         {
           provide: GEOCODER,
           inject: [APP_CONFIG, GEOCODING_POOL],
-          useFactory: async (config: AppConfig, holder: GeocodingPool): Promise<Geocoder> => {
-            await ensureGazetteerSchema(holder.pool);
-            return createGeocoder(config.geocoding, { db: holder.pool });
-          },
+          useFactory: (config: AppConfig, holder: GeocodingPool): Geocoder =>
+            createGeocoder(config.geocoding, { db: holder.pool }),
         },
       ],
-      exports: [GEOCODER],
+      exports: [GEOCODER, GEOCODING_POOL],
     };
   }
 }

@@ -2,3 +2,5 @@ export * from './dead-letter';
 export * from './topic-admin';
 export * from './transactional-stage';
 export * from './kafka.factory';
+export * from './batch-retry';
+export * from './group-probe';

@@ -46,16 +46,25 @@ const LOG_LEVELS = {
 } as const;
 
 /**
- * kafkajs's JSON log lines, except that a broker's CONCURRENT_TRANSACTIONS answer — expected
- * right after each commit, and retried by kafkajs — is demoted from error to debug.
+ * kafkajs's lines about a broker that is down or a consumer that restarts after it: the stage
+ * reports those itself, once per change of state (see `StageHealth` and the stage's crash
+ * listener), so kafkajs's own — one per retry, with stacks — go to debug.
+ */
+const OUTAGE_NOISE =
+  /Connection error|Connection timeout|Failed to connect|Crash:|Restarting the consumer|Response (Heartbeat|Fetch|Metadata|JoinGroup|SyncGroup|FindCoordinator)|group is rebalancing|not the leader|There is no leader|not host this topic-partition|Coordinator not available|Broker (is )?not available|ECONNREFUSED/;
+
+/**
+ * kafkajs's JSON log lines, without stacks, except that a broker's CONCURRENT_TRANSACTIONS
+ * answer — expected right after each commit, and retried by kafkajs — and the noise of a
+ * broker outage are demoted from error to debug.
  */
 function quietTransactions(configured: logLevel): logCreator {
   return () =>
     ({ level, log }) => {
-      const { message, timestamp, ...extra } = log;
-      const routine = /concurrent operation on the same transaction/.test(
-        `${message} ${String(extra.error ?? '')}`,
-      );
+      const { message, timestamp, stack: _stack, ...extra } = log;
+      const text = `${message} ${String(extra.error ?? '')}`;
+      const routine =
+        /concurrent operation on the same transaction/.test(text) || OUTAGE_NOISE.test(text);
       const effective = routine ? logLevel.DEBUG : level;
       if (effective > configured) return;
       const line = JSON.stringify({
@@ -80,4 +89,34 @@ export function kafkaFromConfig(config: AppConfig, app: string): Kafka {
     logCreator: quietTransactions(level),
     ...kafkaSecurityOptions(config.kafka),
   });
+}
+
+/**
+ * A silent kafkajs client for health probes: short retries and timeouts, so that a probe
+ * of a broker that is down fails within seconds instead of retrying for half a minute.
+ */
+export function probeKafka(config: AppConfig, app: string): Kafka {
+  return new Kafka({
+    clientId: `${config.kafka.clientId}-${app}-health`,
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    // A few quick retries: a fresh client's first metadata request can miss the broker pool.
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 400 },
+    ...kafkaSecurityOptions(config.kafka),
+  });
+}
+
+/** The group settings of a stage's consumer, and its transaction size, from the configuration. */
+export function stageConsumerSettings(config: AppConfig): {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  maxRecordsPerTransaction: number;
+} {
+  return {
+    sessionTimeout: config.stages.sessionTimeoutMs,
+    heartbeatInterval: config.stages.heartbeatIntervalMs,
+    maxRecordsPerTransaction: config.stages.maxRecordsPerTransaction,
+  };
 }

@@ -1,1 +1,3 @@
 export * from './observability.controller';
+export * from './stage-health';
+export * from './retriable-error';

@@ -20,6 +20,11 @@ export class AppProcess {
     private readonly env: Readonly<Record<string, string>>,
   ) {}
 
+  /** The exit code once the process has exited, else null. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   start(): void {
     // `env NAME=value … node`: the app inherits this environment plus its own variables,
     // without this helper reading the environment (only the config module does).

@@ -8,6 +8,7 @@ import {
   type ProducerConfig,
 } from 'kafkajs';
 import type { AppConfig } from '@app/config';
+import { waitForTopicsServed } from '@app/kafka';
 import { uniqueName } from './unique-name';
 import { waitFor } from './wait-for';
 
@@ -24,13 +25,14 @@ export function testProducer(kafka: Kafka, config: ProducerConfig = {}): Produce
   return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
 }
 
-/** Creates `topic` and waits until its leaders are elected. */
+/** Creates `topic` and waits until the broker serves every partition of it (as the stages do). */
 export async function createTopic(admin: Admin, topic: string, numPartitions = 1): Promise<void> {
   const created = await admin.createTopics({
     topics: [{ topic, numPartitions, replicationFactor: 1 }],
-    waitForLeaders: true,
+    waitForLeaders: false,
   });
   if (!created) throw new Error(`topic ${topic} already existed`);
+  await waitForTopicsServed(admin, [topic]);
 }
 
 export interface ConsumedMessage {

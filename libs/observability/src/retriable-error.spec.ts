@@ -1,0 +1,44 @@
+import { describeError, isRetriable } from './retriable-error';
+
+describe('isRetriable', () => {
+  it('believes an error that says so (kafkajs, the serde)', () => {
+    expect(isRetriable(Object.assign(new Error('x'), { retriable: true }))).toBe(true);
+    expect(
+      isRetriable(Object.assign(new Error('x'), { retriable: false, code: 'ECONNREFUSED' })),
+    ).toBe(false);
+  });
+
+  it('retries network errors and PostgreSQL connection states, down the cause chain', () => {
+    expect(isRetriable(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(
+      isRetriable(
+        new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+        }),
+      ),
+    ).toBe(true);
+    for (const code of ['08006', '57P01', '57P03', '53300', '40P01'])
+      expect(isRetriable(Object.assign(new Error('pg'), { code }))).toBe(true);
+    expect(isRetriable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+
+  it('does not retry what a retry cannot fix', () => {
+    expect(isRetriable(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(false);
+    expect(isRetriable(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
+    expect(isRetriable(new TypeError('undefined is not a function'))).toBe(false);
+    expect(isRetriable(undefined)).toBe(false);
+  });
+});
+
+describe('describeError', () => {
+  it('gives name, code, message and causes on one line, without a stack', () => {
+    const error = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED\n127.0.0.1:1'), {
+        code: 'ECONNREFUSED',
+      }),
+    });
+    expect(describeError(error)).toBe(
+      'TypeError: fetch failed ← Error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+    );
+  });
+});
