@@ -44,7 +44,10 @@ export interface ChaosReport {
   readonly input: ChaosInput['stats'] & {
     readonly submissions: number;
     readonly malformed: number;
-    readonly malformedByKind: Readonly<Record<string, number>>;
+    /** Per kind of malformed record: how many, by which path, and how each must end. */
+    readonly malformedByKind: Readonly<
+      Record<string, { readonly count: number; readonly viaApi: number; readonly expected: string }>
+    >;
     readonly malformedViaApi: number;
     readonly malformedViaTopic: number;
   };

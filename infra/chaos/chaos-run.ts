@@ -646,8 +646,19 @@ function buildReport(parts: ReportParts): ChaosReport {
   const injected = injector.injected;
   const counts: Record<string, number> = {};
   for (const f of injected) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
-  const byKind: Record<string, number> = {};
-  for (const m of malformed) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
+  const byKind: Record<string, { count: number; viaApi: number; expected: string }> = {};
+  for (const m of malformed) {
+    const entry = (byKind[m.kind] ??= {
+      count: 0,
+      viaApi: 0,
+      expected:
+        'deadLetter' in m.expected
+          ? `${m.expected.deadLetter.stage}:${m.expected.deadLetter.reason}`
+          : 'refused by the broker',
+    });
+    entry.count += 1;
+    if (m.via === 'api') entry.viaApi += 1;
+  }
   const faultErrors = injected.filter((f) => f.error);
   if (faultErrors.length > 0)
     failures.push(
