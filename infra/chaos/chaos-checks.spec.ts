@@ -18,6 +18,7 @@ const letter = (key: string, reason: string, stage = 'sanitizer'): DeadLetterSee
   reason,
   stage,
   message: '',
+  eventId: key,
 });
 
 describe('checkDeadLetters', () => {

@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS, scanTopic } from '@app/kafka';
 import { REPO_ROOT } from '@app/process-runner';
+import { PRESENCE_HEADERS } from '../../apps/locator/src/locator.handler';
 import type { ExpectedEvent } from './chaos-input';
 import type { MalformedKind, MalformedRecord } from './malformed-records';
 
@@ -29,6 +30,8 @@ export interface DeadLetterSeen {
   readonly stage: string;
   /** The reason's message (field paths, schema ids; never the record's text), cut at 200. */
   readonly message: string;
+  /** The event it is about: a presence record's event-id header, else the key. */
+  readonly eventId: string;
 }
 
 /** Every dead letter of `topic`, in order. */
@@ -37,6 +40,7 @@ export async function deadLetters(kafka: Kafka, topic: string): Promise<DeadLett
   await scanTopic(kafka, topic, (key, headers) =>
     found.push({
       key: key?.toString() ?? '',
+      eventId: headers[PRESENCE_HEADERS.eventId] ?? key?.toString() ?? '',
       reason: headers[DLQ_HEADERS.reason] ?? '(none)',
       stage: headers[DLQ_HEADERS.stage] ?? '(none)',
       message: (headers[DLQ_HEADERS.message] ?? '').slice(0, 200),
@@ -232,7 +236,7 @@ export function checkDeadLetters(
     mismatched,
     notMalformed: {
       count: others.length,
-      ofAcceptedEvents: others.filter((l) => acceptedEventIds.has(l.key)).length,
+      ofAcceptedEvents: others.filter((l) => acceptedEventIds.has(l.eventId)).length,
       byReason: othersByReason,
       sample: others.slice(0, 10),
     },
