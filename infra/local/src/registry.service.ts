@@ -50,13 +50,20 @@ export class RegistryService {
     return ownedPid(this.pidFile, this.marker);
   }
 
+  /** The storage of the registry this launcher runs, or undefined when none runs. */
+  storage(): 'postgresql' | 'memory' | undefined {
+    const pid = this.pid();
+    if (pid === undefined) return undefined;
+    return commandLine(pid).includes(SQL_STORAGE_MARKER) ? 'postgresql' : 'memory';
+  }
+
   /**
    * Starts the registry unless it already runs. One started by an older launcher with the
    * in-memory storage is stopped first: what it holds is lost at its next stop anyway.
    */
   async start(java: JavaRuntime, appDir: string, storage: RegistryStorage): Promise<void> {
     const running = this.pid();
-    if (running !== undefined && commandLine(running).includes(SQL_STORAGE_MARKER)) return;
+    if (this.storage() === 'postgresql') return;
     if (running !== undefined) {
       process.stderr.write('stack: the registry runs with in-memory storage: restarting it\n');
       await stopProcess(running, 15_000);

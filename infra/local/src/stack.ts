@@ -163,11 +163,20 @@ async function startLocal(config: AppConfig, wanted: readonly ServiceName[]): Pr
     );
     waits.push(
       postgresReady.then(async (postgres) => {
-        const storage = postgres
-          ? postgres.registryStorage()
-          : await externalRegistryStorage(config.database.url);
+        const registry = new RegistryService(stack);
+        if (registry.storage() === 'postgresql') {
+          await waitUntil(
+            'registry',
+            timeout,
+            async () => (await registryHealth(config.registry.url)).ok,
+            tailOf(registry.logFile),
+            () => registry.pid() !== undefined,
+          );
+          return;
+        }
+        const storage = await registryStorageFor(config, postgres);
         await startRegistry(
-          new RegistryService(stack),
+          registry,
           java,
           artifacts.registryDir,
           storage,
@@ -207,6 +216,24 @@ async function startPostgres(config: AppConfig): Promise<PostgresService> {
     tailOf(postgres.logFile),
   );
   return postgres;
+}
+
+/**
+ * The registry's database: on the stack's own PostgreSQL whenever that cluster runs — even
+ * when `DATABASE_URL` names one of its databases for the apps, as tests and the demo do —
+ * else on the server `DATABASE_URL` names.
+ */
+async function registryStorageFor(
+  config: AppConfig,
+  started: PostgresService | undefined,
+): Promise<RegistryStorage> {
+  if (started) return started.registryStorage();
+  const own = new PostgresService(config.stack);
+  if (own.pid() !== undefined) {
+    await own.bootstrap();
+    return own.registryStorage();
+  }
+  return externalRegistryStorage(config.database.url);
 }
 
 /** How many times a registry that exits during start-up is started again. */
@@ -286,7 +313,7 @@ export async function stackWipe(config: AppConfig): Promise<string[]> {
 
 /** Where the local registry's artifacts live, without reading any secret. */
 function registryData(config: AppConfig, postgres: PostgresService): string {
-  if (config.database.origin === 'local') {
+  if (config.database.origin === 'local' || postgres.pid() !== undefined) {
     return `database ${REGISTRY_DATABASE} on the stack's PostgreSQL (127.0.0.1:${config.stack.ports.postgres}, ${postgres.dataDir})`;
   }
   const url = new URL(config.database.url);
