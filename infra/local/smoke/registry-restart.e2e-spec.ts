@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
@@ -13,6 +12,7 @@ import {
   AppProcess,
   createTestDatabase,
   createTopic,
+  freePort,
   readTopic,
   sampleSubmissions,
   testKafka,
@@ -35,22 +35,6 @@ import { startRegistry } from '../src/stack';
  */
 const config = loadConfig();
 const GAZETTEER = join(__dirname, '..', '..', '..', 'libs', 'geocoding-adapters', 'data');
-
-/** A TCP port nobody listens on now, chosen by the kernel. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Every subject of the registry with the id of each of its versions, in order. */
 async function subjectIds(url: string): Promise<Record<string, number[]>> {

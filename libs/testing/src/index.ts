@@ -9,3 +9,4 @@ export * from './submission.builders';
 export * from './test-issuer';
 export * from './test-database';
 export * from './presence.builders';
+export * from './free-port';
