@@ -326,4 +326,53 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
       ),
     ).toEqual([]);
   });
+
+  it('answers again, without a restart, once its database is back after dropping every connection and refusing new ones', async () => {
+    const pid = registry?.pid();
+    const idsBefore = await subjectIds(url);
+    const register = (name: string) =>
+      fetch(`${url}/subjects/${name}-value/versions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({
+          schema: JSON.stringify({
+            type: 'record',
+            name,
+            fields: [{ name: 'id', type: 'string' }],
+          }),
+        }),
+        signal: AbortSignal.timeout(10_000),
+      }).then((response) => response.status);
+    // What the registry sees of a PostgreSQL restart, on its own database only: every session
+    // ends (57P01) and new ones are refused until the database is back.
+    const owner = new Client({ connectionString: config.database.url });
+    await owner.connect();
+    try {
+      await owner.query(`ALTER DATABASE ${registryDatabase} ALLOW_CONNECTIONS false`);
+      try {
+        await owner.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+          [registryDatabase],
+        );
+        expect(await register('DuringOutage')).toBeGreaterThanOrEqual(500);
+      } finally {
+        await owner.query(`ALTER DATABASE ${registryDatabase} ALLOW_CONNECTIONS true`);
+      }
+    } finally {
+      await owner.end();
+    }
+
+    const back = Date.now();
+    await waitFor('the registry writing again', async () =>
+      (await register('AfterOutage')) === 200 ? true : undefined,
+    );
+    expect(Date.now() - back).toBeLessThan(5_000);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1) statuses.push(await register(`Again${i}`));
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(registry?.pid()).toBe(pid);
+    const idsAfter = await subjectIds(url);
+    expect(idsAfter).toMatchObject(idsBefore);
+    expect(Object.keys(idsAfter)).toContain('AfterOutage-value');
+  });
 });
