@@ -13,6 +13,8 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A run whose tests are done but whose process stays up (an open handle) fails after 60 s.
+  reporters: ['default', '<rootDir>/infra/local/jest.exit-watchdog.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'] },
     {

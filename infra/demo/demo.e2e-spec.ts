@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { loadConfig } from '@app/config';
 import { CORTEGE_ZONE } from '@app/contracts';
-import { asAnalyst, createTestDatabase, uniqueName, type TestDatabase } from '@app/testing';
+import {
+  asAnalyst,
+  createTestDatabase,
+  freePort,
+  uniqueName,
+  type TestDatabase,
+} from '@app/testing';
 import { marseilleDay } from './marseille-day';
 
 const config = loadConfig();
@@ -54,13 +60,18 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
     const [submissions, events, presence, dlq] = ['submissions', 'events', 'presence', 'dlq'].map(
       topic,
     );
-    const base = 18_200 + Math.floor(Math.random() * 40) * 5;
+    const [ingest, sanitizer, locator, aggregator] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const { code, output } = await runDemoOnce({
       DATABASE_URL: database.url,
-      INGEST_PORT: String(base),
-      SANITIZER_PORT: String(base + 1),
-      LOCATOR_PORT: String(base + 2),
-      AGGREGATOR_PORT: String(base + 3),
+      INGEST_PORT: String(ingest),
+      SANITIZER_PORT: String(sanitizer),
+      LOCATOR_PORT: String(locator),
+      AGGREGATOR_PORT: String(aggregator),
       INGEST_TOPIC: submissions as string,
       SANITIZER_INPUT_TOPIC: submissions as string,
       SANITIZER_EVENTS_TOPIC: events as string,

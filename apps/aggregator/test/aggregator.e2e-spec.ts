@@ -7,6 +7,7 @@ import {
   AppProcess,
   createTestDatabase,
   createTopic,
+  freePort,
   readTopic,
   syntheticCityDay,
   testKafka,
@@ -33,8 +34,11 @@ describe('aggregator (as a process, against the real stack)', () => {
     topic = uniqueName('agg.presence');
     const admin = kafka.admin();
     await admin.connect();
-    await createTopic(admin, topic, PARTITIONS);
-    await admin.disconnect();
+    try {
+      await createTopic(admin, topic, PARTITIONS);
+    } finally {
+      await admin.disconnect();
+    }
     const serde = await AvroSerde.register<Presence>(registry, topic, PRESENCE_SCHEMA);
     records = syntheticCityDay(500, 7, Date.UTC(2026, 4, 1), 7, 3);
     const producer = testProducer(kafka);
@@ -47,15 +51,18 @@ describe('aggregator (as a process, against the real stack)', () => {
       eventId: '00000000-0000-4000-8000-0000000bad01',
       geometry: '{"type":"Point","coordinates":[1]}',
     };
-    await producer.send({
-      topic,
-      messages: [
-        ...records.map((r) => ({ key: r.region, value: serde.encode(r) })),
-        { key: 'corrupt', value: Buffer.from('not avro') },
-        { key: 'refused', value: serde.encode(refused) },
-      ],
-    });
-    await producer.disconnect();
+    try {
+      await producer.send({
+        topic,
+        messages: [
+          ...records.map((r) => ({ key: r.region, value: serde.encode(r) })),
+          { key: 'corrupt', value: Buffer.from('not avro') },
+          { key: 'refused', value: serde.encode(refused) },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   afterAll(async () => {
@@ -107,7 +114,9 @@ describe('aggregator (as a process, against the real stack)', () => {
   }
 
   it('gives the same checksum after a kill -9 in the middle of a transaction as without it', async () => {
-    const port = 18700 + Math.floor(Math.random() * 100);
+    const port = await freePort();
+
+    const chaosPort = await freePort();
 
     // Without a kill.
     const calm = await freshDatabase();
@@ -139,7 +148,7 @@ describe('aggregator (as a process, against the real stack)', () => {
     // With a kill -9 while a batch's transaction is open, then a restart.
     const chaos = await freshDatabase();
     const chaosGroup = uniqueName('agg-chaos');
-    const victim = await aggregatorOn(chaos.database, chaosGroup, port + 100);
+    const victim = await aggregatorOn(chaos.database, chaosGroup, chaosPort);
     await waitFor(
       'a batch in flight after some committed',
       async () => {
@@ -160,7 +169,7 @@ describe('aggregator (as a process, against the real stack)', () => {
     );
     expect(Number(stored.rows[0]?.n)).toBeLessThan(records.length + 2);
 
-    const survivor = await aggregatorOn(chaos.database, chaosGroup, port + 100);
+    const survivor = await aggregatorOn(chaos.database, chaosGroup, chaosPort);
     await settled(chaos.pool, chaosGroup);
     expect(await survivor.stop()).toBe(0);
     expect(await aggregateChecksum(chaos.pool)).toEqual(expected);

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -9,6 +8,7 @@ import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
   createTopic,
+  freePort,
   readTopic,
   sampleSubmissions,
   testKafka,
@@ -20,14 +20,6 @@ import { testIssuer, type TestIssuer } from '@app/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const stack = loadConfig();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves with the exit code and signal of a process once it has exited. */
 const exitOf = (child: ChildProcess) =>

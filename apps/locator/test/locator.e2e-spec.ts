@@ -10,6 +10,7 @@ import {
   AppProcess,
   createTestDatabase,
   createTopic,
+  freePort,
   readTopic,
   sampleSubmissions,
   testKafka,
@@ -46,8 +47,11 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
     };
     const admin = kafka.admin();
     await admin.connect();
-    for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    await admin.disconnect();
+    try {
+      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
+    } finally {
+      await admin.disconnect();
+    }
     const events = await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA);
     const presenceSerde = AvroSerde.forDecoding<Presence>(
       registry,
@@ -75,14 +79,17 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
     const records = [moving, visit, lost, moving /* replay */, cancelVisit];
     const producer = testProducer(kafka, { idempotent: true });
     await producer.connect();
-    for (const s of records)
-      await producer.send({
-        topic: topics.input,
-        messages: [{ key: s.eventId, value: events.encode(s) }],
-      });
-    await producer.disconnect();
+    try {
+      for (const s of records)
+        await producer.send({
+          topic: topics.input,
+          messages: [{ key: s.eventId, value: events.encode(s) }],
+        });
+    } finally {
+      await producer.disconnect();
+    }
 
-    const port = 18600 + Math.floor(Math.random() * 300);
+    const port = await freePort();
     const app = new AppProcess('locator', {
       LOCATOR_PORT: String(port),
       LOCATOR_INPUT_TOPIC: topics.input,

@@ -6,6 +6,7 @@ import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
   AppProcess,
   createTopic,
+  freePort,
   generatePiiCanaries,
   readTopic,
   testKafka,
@@ -35,18 +36,22 @@ async function setUp(
   };
   const admin = kafka.admin();
   await admin.connect();
-  for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-  await admin.disconnect();
+  try {
+    for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
+  } finally {
+    await admin.disconnect();
+  }
   return {
     topics,
     serde: await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA),
   };
 }
 
-let nextPort = 18400 + Math.floor(Math.random() * 500);
-
-function sanitizer(topics: Topics, group: string): { app: AppProcess; port: number } {
-  const port = nextPort++;
+async function sanitizer(
+  topics: Topics,
+  group: string,
+): Promise<{ app: AppProcess; port: number }> {
+  const port = await freePort();
   const app = new AppProcess('sanitizer', {
     // Small transactions: a kill lands in the middle of the work, not after it.
     STAGE_MAX_BATCH: '100',
@@ -113,7 +118,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     );
     await produce(kafka, topics.input, records);
 
-    const { app, port } = sanitizer(topics, uniqueName('san-corpus'));
+    const { app, port } = await sanitizer(topics, uniqueName('san-corpus'));
     app.start();
     try {
       await app.healthy(port);
@@ -192,7 +197,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
       submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
     );
 
-    const { app, port } = sanitizer(topics, uniqueName('san-canary'));
+    const { app, port } = await sanitizer(topics, uniqueName('san-canary'));
     app.start();
     try {
       await app.healthy(port);
@@ -226,21 +231,26 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     );
     const group = uniqueName('san-kill');
 
-    const first = sanitizer(topics, group);
+    const first = await sanitizer(topics, group);
     first.app.start();
-    await first.app.healthy(first.port);
-    await waitFor(
-      'a few thousand clean records',
-      async () => ((await cleanCount(first.port)) >= 2500 ? true : undefined),
-      {
-        timeoutMs: 120_000,
-      },
-    );
-    const killedAt = await cleanCount(first.port);
-    await first.app.stop('SIGKILL');
+    let killedAt: number;
+    try {
+      await first.app.healthy(first.port);
+      await waitFor(
+        'a few thousand clean records',
+        async () => ((await cleanCount(first.port)) >= 2500 ? true : undefined),
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      killedAt = await cleanCount(first.port);
+    } finally {
+      // Killed in the middle of its work, or stopped when the wait above failed.
+      await first.app.stop('SIGKILL');
+    }
     expect(killedAt).toBeLessThan(10_000);
 
-    const second = sanitizer(topics, group);
+    const second = await sanitizer(topics, group);
     second.app.start();
     try {
       await second.app.healthy(second.port);

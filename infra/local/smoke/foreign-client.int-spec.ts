@@ -21,8 +21,11 @@ describe("a record the project produced, read by Confluent's own Python client",
     const topic = uniqueName('smoke.foreign');
     const admin = kafka.admin();
     await admin.connect();
-    await createTopic(admin, topic);
-    await admin.disconnect();
+    try {
+      await createTopic(admin, topic);
+    } finally {
+      await admin.disconnect();
+    }
 
     const registry = new SchemaRegistry({ host: config.registry.url });
     const schema = {
@@ -66,13 +69,16 @@ describe("a record the project produced, read by Confluent's own Python client",
     ];
     const producer = testProducer(kafka, { idempotent: true });
     await producer.connect();
-    await producer.send({
-      topic,
-      messages: await Promise.all(
-        sent.map(async (v) => ({ key: v.eventId, value: await registry.encode(id, v) })),
-      ),
-    });
-    await producer.disconnect();
+    try {
+      await producer.send({
+        topic,
+        messages: await Promise.all(
+          sent.map(async (v) => ({ key: v.eventId, value: await registry.encode(id, v) })),
+        ),
+      });
+    } finally {
+      await producer.disconnect();
+    }
 
     const records = await readWithPythonClient(config, topic, sent.length);
     expect(records).toEqual(sent.map((value) => ({ key: value.eventId, schemaId: id, value })));

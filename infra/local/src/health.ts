@@ -1,5 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import type { RegistryStorage } from './registry.service';
+import { StackError, StackErrorCode } from './stack.error';
 
 /** What a health probe saw: `ok`, and one line for `stack:status`. */
 export interface Health {
@@ -56,6 +58,42 @@ export async function postgresHealth(url: string): Promise<Health> {
     const row = rows[0];
     return { ok: true, detail: `PostgreSQL ${row?.server}, PostGIS ${row?.postgis}` };
   } catch (error) {
+    return { ok: false, detail: message(error) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * SQLSTATEs that waiting does not cure: bad login or password (class 28), no such database
+ * (3D000), no right to connect (42501).
+ */
+const REFUSALS = /^(28|3D000|42501)/;
+
+/**
+ * The registry's login is accepted in its database: what Apicurio needs before it starts.
+ * @throws StackError StartFailed when PostgreSQL refuses that login for good.
+ */
+export async function registryDatabaseHealth(storage: RegistryStorage): Promise<Health> {
+  const client = new Client({
+    host: storage.host,
+    port: storage.port,
+    database: storage.database,
+    user: storage.user,
+    password: storage.password,
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return { ok: true, detail: storage.description };
+  } catch (error) {
+    if (REFUSALS.test((error as { code?: string }).code ?? '')) {
+      throw new StackError(
+        StackErrorCode.StartFailed,
+        `the registry cannot use its ${storage.description}: ${message(error)}`,
+      );
+    }
     return { ok: false, detail: message(error) };
   } finally {
     await client.end().catch(() => undefined);

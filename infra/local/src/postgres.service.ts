@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { LOCAL_DATABASE, type StackConfig } from '@app/config';
 import { assertPortFree, commandLine, isAlive, run } from './process-control';
+import type { RegistryStorage } from './registry.service';
 import { StackError, StackErrorCode } from './stack.error';
 
 const PG_VERSION = 15;
@@ -15,6 +16,12 @@ export const POSTGRES_PACKAGES = [`postgresql-${PG_VERSION}`, `postgresql-${PG_V
 
 /** The template every test database is cloned from: PostGIS and pg_trgm already in it. */
 export const TEMPLATE_DATABASE = 'cortege_template';
+
+/**
+ * The schema registry's database, owned by a login role of the same name: the registry's
+ * artifacts are apart from the application's tables, and the application role cannot read them.
+ */
+export const REGISTRY_DATABASE = 'cortege_registry';
 
 const isRoot = () => process.getuid?.() === 0;
 
@@ -33,6 +40,7 @@ export class PostgresService {
   /** Why the cluster is where it is, for `stack:status`. */
   readonly location: string;
   private readonly passwordFile: string;
+  private readonly registryPasswordFile: string;
 
   constructor(private readonly stack: StackConfig) {
     const preferred = join(stack.dir, 'postgres');
@@ -47,6 +55,20 @@ export class PostgresService {
     this.dataDir = join(this.root, 'data');
     this.logFile = join(this.root, 'postgres.log');
     this.passwordFile = join(this.root, 'superuser.password');
+    this.registryPasswordFile = join(this.root, 'registry.password');
+  }
+
+  /** The registry's database on this cluster; `bootstrap()` creates it. */
+  registryStorage(): RegistryStorage {
+    const port = this.stack.ports.postgres;
+    return {
+      host: '127.0.0.1',
+      port,
+      database: REGISTRY_DATABASE,
+      user: REGISTRY_DATABASE,
+      password: readFileSync(this.registryPasswordFile, 'utf8').trim(),
+      description: `database ${REGISTRY_DATABASE} on the stack's PostgreSQL (127.0.0.1:${port}, ${this.dataDir})`,
+    };
   }
 
   pid(): number | undefined {
@@ -92,6 +114,30 @@ export class PostgresService {
   }
 
   /**
+   * True when the cluster accepts the superuser's login: false while it starts, shuts down or
+   * restarts (SQLSTATE 57P03), when `pg_ctl -w` may already have returned for another caller.
+   */
+  async acceptsConnections(): Promise<boolean> {
+    const client = new Client({
+      host: '127.0.0.1',
+      port: this.stack.ports.postgres,
+      user: 'postgres',
+      password: readFileSync(this.passwordFile, 'utf8').trim(),
+      database: 'postgres',
+      connectionTimeoutMillis: 3000,
+    });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
    * Stops the cluster in immediate mode (`pg_ctl -m immediate`): every server process quits at
    * once, without a checkpoint, as in a crash; the next `start()` replays the WAL. For the
    * chaos run (`npm run chaos`), on a stack of its own.
@@ -107,10 +153,16 @@ export class PostgresService {
 
   /**
    * Creates, when missing, the application role and database with PostGIS, pg_trgm and unaccent,
-   * and the template test databases are cloned from. Idempotent.
+   * the template test databases are cloned from, and the registry's role and database.
+   * Idempotent.
    */
   async bootstrap(): Promise<void> {
     const password = readFileSync(this.passwordFile, 'utf8').trim();
+    if (!existsSync(this.registryPasswordFile)) {
+      writeFileSync(this.registryPasswordFile, `${randomBytes(18).toString('base64url')}\n`, {
+        mode: 0o600,
+      });
+    }
     const superuser = (database: string) =>
       new Client({
         host: '127.0.0.1',
@@ -147,9 +199,31 @@ export class PostgresService {
         }
       }
       await admin.query(`ALTER DATABASE ${TEMPLATE_DATABASE} IS_TEMPLATE true`);
+      await this.bootstrapRegistry(admin);
     } finally {
       await admin.end();
     }
+  }
+
+  /** The registry's login role (its password set from the file each time) and its database. */
+  private async bootstrapRegistry(admin: Client): Promise<void> {
+    const { password } = this.registryStorage();
+    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+      REGISTRY_DATABASE,
+    ]);
+    // The password is base64url: no quote can end the literal.
+    await admin.query(
+      role.rowCount === 0
+        ? `CREATE ROLE ${REGISTRY_DATABASE} LOGIN PASSWORD '${password}'`
+        : `ALTER ROLE ${REGISTRY_DATABASE} LOGIN PASSWORD '${password}'`,
+    );
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      REGISTRY_DATABASE,
+    ]);
+    if (exists.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${REGISTRY_DATABASE} OWNER ${REGISTRY_DATABASE}`);
+    }
+    await admin.query(`REVOKE ALL ON DATABASE ${REGISTRY_DATABASE} FROM PUBLIC`);
   }
 
   private initdb(): void {
@@ -222,4 +296,32 @@ function postgresUserCanReach(dir: string): boolean {
     spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' })
       .status === 0
   );
+}
+
+/**
+ * The registry's database on a PostgreSQL the environment names (`DATABASE_URL`) while the
+ * registry is the stack's own: created there when missing with that URL's role (which needs
+ * CREATEDB), and used with the same login.
+ */
+export async function externalRegistryStorage(databaseUrl: string): Promise<RegistryStorage> {
+  const url = new URL(databaseUrl);
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      REGISTRY_DATABASE,
+    ]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${REGISTRY_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  const port = Number(url.port || 5432);
+  return {
+    host: url.hostname,
+    port,
+    database: REGISTRY_DATABASE,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    description: `database ${REGISTRY_DATABASE} on the PostgreSQL of DATABASE_URL (${url.hostname}:${port})`,
+  };
 }

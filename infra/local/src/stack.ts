@@ -2,13 +2,25 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '@app/config';
 import { composeDown, composeUp, dockerEngineAnswers } from './docker-engine';
-import { kafkaHealth, postgresHealth, registryHealth, type Health } from './health';
-import { findJava } from './java';
+import {
+  kafkaHealth,
+  postgresHealth,
+  registryDatabaseHealth,
+  registryHealth,
+  type Health,
+} from './health';
+import { findJava, type JavaRuntime } from './java';
 import { KafkaService } from './kafka.service';
 import { resolveJavaArtifacts } from './maven';
-import { installPostgres, PostgresService } from './postgres.service';
+import {
+  externalRegistryStorage,
+  installPostgres,
+  PostgresService,
+  REGISTRY_DATABASE,
+} from './postgres.service';
 import { waitUntil } from './process-control';
-import { RegistryService } from './registry.service';
+import { RegistryService, type RegistryStorage } from './registry.service';
+import { StackError, StackErrorCode } from './stack.error';
 
 export type ServiceName = 'kafka' | 'registry' | 'postgres';
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'registry', 'postgres'];
@@ -116,10 +128,6 @@ async function startLocal(config: AppConfig, wanted: readonly ServiceName[]): Pr
   const { stack } = config;
   const timeout = stack.startTimeoutMs;
   const waits: Promise<void>[] = [];
-  const tail = (file: string) => () =>
-    existsSync(file)
-      ? `Last lines of ${file}:\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`
-      : '';
 
   if (wanted.includes('postgres')) installPostgres();
   const needsJava = wanted.includes('kafka') || wanted.includes('registry');
@@ -136,48 +144,142 @@ async function startLocal(config: AppConfig, wanted: readonly ServiceName[]): Pr
         'kafka',
         timeout,
         async () => (await kafkaHealth(config.kafka.brokers)).ok,
-        tail(kafka.logFile),
+        tailOf(kafka.logFile),
         () => kafka.pid() !== undefined,
       ),
     );
   }
+  // The registry keeps its artifacts in PostgreSQL: it starts once PostgreSQL answers.
+  const postgresReady = wanted.includes('postgres')
+    ? startPostgres(config)
+    : Promise.resolve(undefined);
+  waits.push(postgresReady.then(() => undefined));
   if (artifacts && wanted.includes('registry')) {
-    const registry = new RegistryService(stack);
-    // Apicurio Registry 3.3 is compiled for Java 21.
-    registry.start(
-      findJava('Apicurio Registry', 21, stack.registryJavaHome, 'STACK_REGISTRY_JAVA_HOME'),
-      artifacts.registryDir,
+    const java = findJava(
+      'Apicurio Registry',
+      21,
+      stack.registryJavaHome,
+      'STACK_REGISTRY_JAVA_HOME',
     );
     waits.push(
-      waitUntil(
-        'registry',
-        timeout,
-        async () => (await registryHealth(config.registry.url)).ok,
-        tail(registry.logFile),
-        () => registry.pid() !== undefined,
-      ),
-    );
-  }
-  if (wanted.includes('postgres')) {
-    const postgres = new PostgresService(stack);
-    postgres.start();
-    waits.push(
-      postgres
-        .bootstrap()
-        .then(() =>
-          waitUntil(
-            'postgres',
+      postgresReady.then(async (postgres) => {
+        const registry = new RegistryService(stack);
+        if (registry.storage() === 'postgresql') {
+          await waitUntil(
+            'registry',
             timeout,
-            async () => (await postgresHealth(config.database.url)).ok,
-            tail(postgres.logFile),
-          ),
-        ),
+            async () => (await registryHealth(config.registry.url)).ok,
+            tailOf(registry.logFile),
+            () => registry.pid() !== undefined,
+          );
+          return;
+        }
+        const storage = await registryStorageFor(config, postgres);
+        await startRegistry(
+          registry,
+          java,
+          artifacts.registryDir,
+          storage,
+          config.registry.url,
+          timeout,
+        );
+      }),
     );
   }
   // Wait for all, then report the first failure, so no start is left half-observed.
   const results = await Promise.allSettled(waits);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+const tailOf = (file: string) => () =>
+  existsSync(file)
+    ? `Last lines of ${file}:\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`
+    : '';
+
+/** Starts the cluster, creates what is missing in it, and waits until the application's login works. */
+async function startPostgres(config: AppConfig): Promise<PostgresService> {
+  const postgres = new PostgresService(config.stack);
+  postgres.start();
+  // A cluster found running may be in the middle of a restart by someone else.
+  await waitUntil(
+    'postgres accepting connections',
+    config.stack.startTimeoutMs,
+    () => postgres.acceptsConnections(),
+    tailOf(postgres.logFile),
+  );
+  await postgres.bootstrap();
+  await waitUntil(
+    'postgres',
+    config.stack.startTimeoutMs,
+    async () => (await postgresHealth(config.database.url)).ok,
+    tailOf(postgres.logFile),
+  );
+  return postgres;
+}
+
+/**
+ * The registry's database: on the stack's own PostgreSQL whenever that cluster runs — even
+ * when `DATABASE_URL` names one of its databases for the apps, as tests and the demo do —
+ * else on the server `DATABASE_URL` names.
+ */
+async function registryStorageFor(
+  config: AppConfig,
+  started: PostgresService | undefined,
+): Promise<RegistryStorage> {
+  if (started) return started.registryStorage();
+  const own = new PostgresService(config.stack);
+  if (own.pid() !== undefined) {
+    await own.bootstrap();
+    return own.registryStorage();
+  }
+  return externalRegistryStorage(config.database.url);
+}
+
+/** How many times a registry that exits during start-up is started again. */
+const REGISTRY_START_ATTEMPTS = 3;
+
+/**
+ * Starts the registry once its database accepts its login, and waits until its API answers.
+ * Apicurio 3.3 exits when its first connection fails: at once on PostgreSQL's "the database
+ * system is starting up / shutting down" (SQLSTATE 57P03, which it does not count as
+ * transient), after a few seconds of refused connections (registry.service.ts bounds its
+ * retries). A registry started while PostgreSQL restarts is therefore started again, once its
+ * database answers, a few times. Measured: PostgreSQL down for the registry's first 25 s, up
+ * and answering at 35 s.
+ */
+export async function startRegistry(
+  registry: RegistryService,
+  java: JavaRuntime,
+  appDir: string,
+  storage: RegistryStorage,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    await waitUntil(
+      `the registry's database (${storage.description})`,
+      timeoutMs,
+      async () => (await registryDatabaseHealth(storage)).ok,
+    );
+    await registry.start(java, appDir, storage);
+    try {
+      await waitUntil(
+        'registry',
+        timeoutMs,
+        async () => (await registryHealth(url)).ok,
+        tailOf(registry.logFile),
+        () => registry.pid() !== undefined,
+      );
+      return;
+    } catch (error) {
+      const exited = error instanceof StackError && error.code === StackErrorCode.StartFailed;
+      if (!exited || attempt >= REGISTRY_START_ATTEMPTS) throw error;
+      process.stderr.write(
+        `stack: the registry exited during start-up (attempt ${attempt}/${REGISTRY_START_ATTEMPTS}); starting it again once its database answers\n`,
+      );
+    }
+  }
 }
 
 /** Stops exactly what `stackUp` started (by PID file or compose), nothing else. */
@@ -189,10 +291,13 @@ export async function stackDown(config: AppConfig): Promise<void> {
     if (wanted.length > 0) composeDown(composeEnv(config));
   } else {
     const { stack } = config;
+    // The registry stops before PostgreSQL, which holds its artifacts.
     await Promise.all([
       wanted.includes('kafka') ? new KafkaService(stack).stop() : undefined,
-      wanted.includes('registry') ? new RegistryService(stack).stop() : undefined,
-      wanted.includes('postgres') ? new PostgresService(stack).stop() : undefined,
+      (async () => {
+        if (wanted.includes('registry')) await new RegistryService(stack).stop();
+        if (wanted.includes('postgres')) await new PostgresService(stack).stop();
+      })(),
     ]);
   }
   rmSync(modeFile(config), { force: true });
@@ -208,6 +313,21 @@ export async function stackWipe(config: AppConfig): Promise<string[]> {
   return removed;
 }
 
+/** Where the local registry's artifacts live, without reading any secret. */
+function registryData(config: AppConfig, postgres: PostgresService): string {
+  if (config.database.origin === 'local' || postgres.pid() !== undefined) {
+    return `database ${REGISTRY_DATABASE} on the stack's PostgreSQL (127.0.0.1:${config.stack.ports.postgres}, ${postgres.dataDir})`;
+  }
+  const url = new URL(config.database.url);
+  return `database ${REGISTRY_DATABASE} on the PostgreSQL of DATABASE_URL (${url.hostname}:${url.port || 5432})`;
+}
+
+function dockerData(name: ServiceName): string {
+  return name === 'registry'
+    ? `database ${REGISTRY_DATABASE} on the compose postgres (docker volume)`
+    : 'docker volume';
+}
+
 /** Each service: where it comes from, its URL, its pid, its health and where its data live. */
 export async function stackStatus(config: AppConfig): Promise<ServiceStatus[]> {
   const { stack } = config;
@@ -219,7 +339,7 @@ export async function stackStatus(config: AppConfig): Promise<ServiceStatus[]> {
     kafka: { pid: kafka.pid(), data: kafka.dataDir, logFile: kafka.logFile },
     registry: {
       pid: registry.pid(),
-      data: 'in memory (H2): schemas live as long as the process',
+      data: registryData(config, postgres),
       logFile: registry.logFile,
     },
     postgres: {
@@ -239,7 +359,7 @@ export async function stackStatus(config: AppConfig): Promise<ServiceStatus[]> {
         url: urlOf(config, name),
         pid: own?.pid,
         health: await probe(config, name),
-        data: own?.data ?? (origin === 'docker' ? 'docker volume' : 'external service'),
+        data: own?.data ?? (origin === 'docker' ? dockerData(name) : 'external service'),
         logFile: own?.logFile,
       };
     }),

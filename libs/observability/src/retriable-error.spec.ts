@@ -8,6 +8,21 @@ describe('isRetriable', () => {
     ).toBe(false);
   });
 
+  it("looks through kafkajs's 'retries exceeded' at the error it retried", () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSConnectionError',
+      retriable: true,
+    });
+    const exceeded = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: refused,
+    });
+    expect(isRetriable(exceeded)).toBe(true);
+    const poison = { ...exceeded, cause: { ...refused, retriable: false } };
+    expect(isRetriable(poison)).toBe(false);
+  });
+
   it('retries network errors and PostgreSQL connection states, down the cause chain', () => {
     expect(isRetriable(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(

@@ -46,6 +46,12 @@ export function isRetriable(error: unknown): boolean {
       message?: unknown;
       cause?: unknown;
     };
+    // kafkajs ends its own retries of a retriable error with a non-retriable "retries
+    // exceeded" around it: the cause is what says whether waiting longer can help.
+    if ((e as { name?: unknown }).name === 'KafkaJSNumberOfRetriesExceeded' && cause) {
+      e = cause;
+      continue;
+    }
     if (typeof retriable === 'boolean') return retriable;
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || isRetriableSqlState(code)))
       return true;

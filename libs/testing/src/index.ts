@@ -10,3 +10,4 @@ export * from './test-issuer';
 export * from './test-database';
 export * from './presence.builders';
 export * from './tcp-proxy';
+export * from './free-port';
