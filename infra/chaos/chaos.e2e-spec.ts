@@ -5,11 +5,11 @@
  *
  * On a private stack, not the tier's shared one. Jest runs the e2e files one after another
  * (one worker), so a broker kill here would not hit another file mid-flight; but the shared
- * stack outlives this file: the registry keeps its schemas in memory, so restarting it would
- * leave every later file (and any other worktree's run on the same ports) with ids the
- * registry no longer knows, and a SIGKILLed broker recovers its logs for a while after this
- * file ends. A stack of its own on free ports, in a temporary folder, wiped in afterAll,
- * costs about half a minute and touches nothing else.
+ * stack may be one the environment names (CI's KAFKA_BROKERS…), which the run refuses to kill;
+ * a SIGKILLed broker recovers its logs and group coordinators for a while after this file
+ * ends, which the next file would pay for in timeouts; and the stack's PostgreSQL holds every
+ * file's test databases and the registry's storage. A stack of its own on free ports, in a
+ * temporary folder, wiped in afterAll, costs about half a minute and touches nothing else.
  */
 import { loadConfig } from '@app/config';
 import { formatReport, type ChaosReport } from './chaos-report';
