@@ -14,7 +14,7 @@ import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'n
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import type { AppConfig } from '@app/config';
 import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { migrate } from '@app/database';
@@ -22,7 +22,13 @@ import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapte
 import { kafkaSecurityOptions } from '@app/kafka';
 import { ProcessRunner, projectApp, REPO_ROOT, type ProcessExit } from '@app/process-runner';
 import { AvroSerde, RegistryClient, valueSubject } from '@app/schema-registry';
-import { testIssuer, uniqueName, waitFor } from '@app/testing';
+import {
+  createTestDatabase,
+  testIssuer,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@app/testing';
 import { stackStatus, stackUp } from '../local/src/stack';
 import {
   checkDeadLetters,
@@ -85,7 +91,7 @@ const GIVE_UP_MS = 600_000;
 interface Pipeline {
   readonly tag: string;
   readonly names: PipelineNames;
-  readonly database: { readonly name: string; readonly url: string };
+  readonly database: TestDatabase;
   readonly pool: Pool;
 }
 
@@ -355,7 +361,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
     await Promise.all(runners.map((r) => r.stop()));
     await admin.disconnect().catch(() => undefined);
     log.end();
-    await cleanUp(config, kafka, pipelines, options.keep, print);
+    await cleanUp(kafka, pipelines, options.keep, print);
   }
   if (options.reportPath) {
     mkdirSync(dirname(options.reportPath), { recursive: true });
@@ -366,25 +372,22 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
 
 /** A fresh database (migrated, gazetteer loaded) and fresh names of topics and groups. */
 async function preparePipeline(config: AppConfig, tag: string): Promise<Pipeline> {
-  const name = tag.replace(/[^a-z0-9_]/g, '_');
-  const admin = new Client({ connectionString: config.database.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE cortege_template`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(config.database.url);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  const pool = new Pool({ connectionString: url.toString(), max: 2 });
+  const database = await createTestDatabase(config);
+  const pool = new Pool({ connectionString: database.url, max: 2 });
   pool.on('error', () => undefined); // idle clients die with PostgreSQL's restarts
-  await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-  await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
+  try {
+    await migrate(database.url);
+    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
+    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
+  } catch (error) {
+    await pool.end();
+    await database.drop();
+    throw error;
+  }
   const topic = (what: string) => `cortege.${tag}.${what}`;
   return {
     tag,
-    database: { name, url: url.toString() },
+    database,
     pool,
     names: {
       topics: {
@@ -573,8 +576,8 @@ export function exitCause(output: string): string {
   return cause.trim().slice(0, 400);
 }
 
+/** Deletes the run's topics and drops its databases, unless asked to keep them. */
 async function cleanUp(
-  config: AppConfig,
   kafka: Kafka,
   pipelines: readonly Pipeline[],
   keep: boolean,
@@ -597,16 +600,12 @@ async function cleanUp(
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const client = new Client({ connectionString: config.database.url });
-  try {
-    await client.connect();
-    for (const p of pipelines)
-      await client.query(`DROP DATABASE IF EXISTS ${p.database.name} WITH (FORCE)`);
-  } catch (error) {
-    print(`could not drop the run's databases: ${(error as Error).message}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  for (const p of pipelines)
+    await p.database
+      .drop()
+      .catch((error: unknown) =>
+        print(`could not drop database ${p.database.name}: ${(error as Error).message}`),
+      );
 }
 
 interface ReportParts {
