@@ -99,6 +99,10 @@ export class KafkaService {
         'transaction.state.log.min.isr=1',
         'transaction.state.log.num.partitions=10',
         'group.initial.rebalance.delay.ms=0',
+        // One JVM is broker and controller: on a loaded machine its heartbeat to itself can be
+        // late, and at the default 9 s the controller fences it (partitions leaderless, "not
+        // the leader" for every request) again and again. Seen under load after a broker kill.
+        'broker.session.timeout.ms=30000',
         // Topics are created on purpose (ops CLI, tests), so a misspelt topic fails loudly.
         'auto.create.topics.enable=false',
         'delete.topic.enable=true',
