@@ -39,7 +39,8 @@ const GAZETTEER = join(__dirname, '..', '..', '..', 'libs', 'geocoding-adapters'
 /** Every subject of the registry with the id of each of its versions, in order. */
 async function subjectIds(url: string): Promise<Record<string, number[]>> {
   const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    // 30 s: on a loaded machine a registry just restarted took more than 10 s to answer a read.
+    const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(30_000) });
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
     return (await response.json()) as T;
   };
