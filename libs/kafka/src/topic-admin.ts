@@ -80,8 +80,10 @@ export async function waitForTopicsServed(
   }
 }
 
+/** Retriable: a stage that gives up waiting at start tries again later (see `isRetriable`). */
 class TopicNotServedError extends Error {
   override readonly name = 'TopicNotServedError';
+  readonly retriable = true;
 }
 
 /**
