@@ -14,7 +14,7 @@ import { ProducerAuthGuard } from './producer-auth.guard';
 import { SubmissionIntake } from './submission-intake.service';
 import { SUBMISSION_SINK } from './submission.sink';
 import { SubmissionsController } from './submissions.controller';
-import { TOKEN_VERIFIER, TokenVerifier } from './token.verifier';
+import { ProducerVerifier, TOKEN_VERIFIER } from './token.verifier';
 
 /** The configuration the ingest API runs with: the platform's, with the auth section. */
 export type IngestApiConfig = ConfigWith<'auth'>;
@@ -50,7 +50,7 @@ export class IngestApiModule {
         {
           provide: TOKEN_VERIFIER,
           inject: [APP_CONFIG],
-          useFactory: (c: IngestApiConfig) => TokenVerifier.create(c.auth),
+          useFactory: (c: IngestApiConfig) => ProducerVerifier.create(c.auth),
         },
         { provide: APP_GUARD, useClass: ProducerAuthGuard },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },

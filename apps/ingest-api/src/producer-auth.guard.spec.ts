@@ -5,7 +5,7 @@ import { testIssuer, type TestIssuer } from '@app/testing';
 import { IngestErrorCode } from './ingest.error';
 import { ProducerAuthGuard } from './producer-auth.guard';
 import { Public } from './public.decorator';
-import { TokenVerifier } from './token.verifier';
+import { ProducerVerifier } from './token.verifier';
 
 class Routes {
   submit(this: void): void {}
@@ -26,7 +26,7 @@ describe('ProducerAuthGuard', () => {
 
   beforeAll(async () => {
     issuer = await testIssuer();
-    const verifier = await TokenVerifier.create(
+    const verifier = await ProducerVerifier.create(
       loadConfig(issuer.env, '/', { require: ['auth'] }).auth,
     );
     guard = new ProducerAuthGuard(new Reflector(), verifier);
@@ -49,6 +49,17 @@ describe('ProducerAuthGuard', () => {
     ).rejects.toMatchObject({
       status: 403,
       code: IngestErrorCode.InsufficientRole,
+    });
+  });
+
+  it("answers an expired token with 401 and the verifier's reason", async () => {
+    const expired = await issuer.token(undefined, { exp: Math.floor(Date.now() / 1000) - 60 });
+    await expect(
+      guard.canActivate(contextFor('submit', `Bearer ${expired}`)),
+    ).rejects.toMatchObject({
+      status: 401,
+      code: IngestErrorCode.InvalidToken,
+      message: 'the token has expired',
     });
   });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { IS_PUBLIC } from './public.decorator';
-import { bearerToken, TOKEN_VERIFIER, type TokenVerifier } from './token.verifier';
+import { ProducerVerifier, TOKEN_VERIFIER } from './token.verifier';
 
 /**
  * Every route needs a valid producer token unless marked `@Public()`: closed by default, so a
@@ -14,7 +14,7 @@ import { bearerToken, TOKEN_VERIFIER, type TokenVerifier } from './token.verifie
 export class ProducerAuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: ProducerVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,7 +24,7 @@ export class ProducerAuthGuard implements CanActivate {
     ]);
     if (open) return true;
     const request = context.switchToHttp().getRequest<IncomingMessage>();
-    await this.verifier.verify(bearerToken(request.headers.authorization));
+    await this.verifier.verify(ProducerVerifier.bearer(request.headers.authorization));
     return true;
   }
 }
