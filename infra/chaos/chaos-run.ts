@@ -52,7 +52,12 @@ import {
   type MalformedRecord,
   type SchemaIds,
 } from './malformed-records';
-import { PipelineProbe, waitUntilSettled, type PipelineNames } from './pipeline-probe';
+import {
+  PipelineProbe,
+  waitUntilSettled,
+  type PipelineNames,
+  type StageState,
+} from './pipeline-probe';
 import { TopicWriter } from './topic-writer';
 
 export interface ChaosOptions {
@@ -213,11 +218,7 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
         samples += 1;
         // A process that runs yet does not answer its /health in time (event loop busy).
         for (const state of states)
-          if (
-            !state.healthy &&
-            runner.pid(state.app) !== undefined &&
-            /timeout/i.test(state.health)
-          )
+          if (state.slow && runner.pid(state.app) !== undefined)
             slowHealth.set(state.app, (slowHealth.get(state.app) ?? 0) + 1);
         if (Date.now() - lastPrint > 15_000 && behind.length > 0) {
           lastPrint = Date.now();
@@ -235,29 +236,39 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
         `${app}: /health did not answer within 2 s in ${n} of ${samples} samples while settling, though the process ran`,
       );
     // The quiet window: every process must stay up and healthy, and none may exit by itself.
+    // A /health that answers late says nothing either way (a busy machine); one that answers
+    // non-2xx, or a process that never answers in the whole window, is unhealthy.
     const quietFrom = Date.now() - started;
     const unhealthy = new Map<ChaosApp, string>();
-    let final = await probe.sample();
+    const lastAnswer = new Map<ChaosApp, StageState>();
+    const record = (states: readonly StageState[]) => {
+      for (const state of states.filter((s) => !s.slow)) {
+        lastAnswer.set(state.app, state);
+        if (!state.healthy) unhealthy.set(state.app, state.health);
+      }
+    };
+    record(await probe.sample());
     while (Date.now() - started - quietFrom < options.quietSeconds * 1000) {
       await sleep(1_000);
-      final = await probe.sample();
-      for (const state of final.filter((s) => !s.healthy)) unhealthy.set(state.app, state.health);
+      record(await probe.sample());
     }
     const processes = CHAOS_APPS.map((name): ProcessSummary => {
       const mine = exits.filter((e) => e.name === name);
       const own = mine.filter((e) => !e.byChaos);
-      const state = final.find((s) => s.app === name);
+      const state = lastAnswer.get(name);
       const lateExits = own.filter((e) => e.atMs >= quietFrom);
       const why =
         runner.pid(name) === undefined
           ? 'not running'
-          : !state?.healthy
-            ? `unhealthy: ${state?.health ?? '?'}`
-            : lateExits.length > 0
-              ? `${lateExits.length} exit(s) of its own in the last ${options.quietSeconds} s`
-              : unhealthy.has(name)
-                ? `unhealthy during the last ${options.quietSeconds} s: ${unhealthy.get(name) ?? ''}`
-                : undefined;
+          : state === undefined
+            ? `/health never answered within its time in the last ${options.quietSeconds} s`
+            : !state.healthy
+              ? `unhealthy: ${state.health}`
+              : lateExits.length > 0
+                ? `${lateExits.length} exit(s) of its own in the last ${options.quietSeconds} s`
+                : unhealthy.has(name)
+                  ? `unhealthy during the last ${options.quietSeconds} s: ${unhealthy.get(name) ?? ''}`
+                  : undefined;
       return {
         name,
         exits: mine.length,

@@ -31,6 +31,11 @@ export interface StageState {
   readonly healthy: boolean;
   /** The `/health` status, or the network error. */
   readonly health: string;
+  /**
+   * `/health` did not answer within the probe's time (the process's event loop was busy, or
+   * the machine was): says nothing of its health either way.
+   */
+  readonly slow?: boolean;
   /** Records still to process; undefined for the ingest API. */
   readonly lag?: number;
   /**
@@ -56,7 +61,8 @@ export class PipelineProbe {
   }
 
   private async stage(app: ChaosApp): Promise<StageState> {
-    const { healthy, health, lag: reported } = await healthOf(this.names.ports[app]);
+    const { healthy, health, slow, lag: reported } = await healthOf(this.names.ports[app]);
+    if (slow) return { app, healthy, health, slow };
     const { topics, groups } = this.names;
     const own = (lag: number | undefined, source: StageState['lagSource']): StageState =>
       reported !== undefined
@@ -139,7 +145,7 @@ export class PipelineProbe {
 /** `/health` of the process on `port`: 2xx or not, and the `lag` it reports, if any. */
 async function healthOf(
   port: number,
-): Promise<{ healthy: boolean; health: string; lag: number | undefined }> {
+): Promise<{ healthy: boolean; health: string; slow: boolean; lag: number | undefined }> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/health`, {
       signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
@@ -155,10 +161,12 @@ async function healthOf(
     return {
       healthy: response.ok,
       health: `${response.status} ${text.slice(0, 200)}`,
+      slow: false,
       lag,
     };
   } catch (error) {
-    return { healthy: false, health: (error as Error).message, lag: undefined };
+    const slow = (error as Error).name === 'TimeoutError';
+    return { healthy: false, health: (error as Error).message, slow, lag: undefined };
   }
 }
 
