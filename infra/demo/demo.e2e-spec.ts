@@ -104,6 +104,29 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
           .map((e) => ({ event_id: e.eventId, revision: e.latestRevision }))
           .sort((a, b) => (a.event_id < b.event_id ? -1 : 1)),
       );
+      // Each event's scrubbed text, and its geometry in the view of the shape the locator drew.
+      const { rows: described } = await analyst.query<{
+        event_id: string;
+        shape: string;
+        subject: string | null;
+        geometries: number;
+      }>(
+        `SELECT e.event_id::text, e.shape, e.subject,
+                (SELECT count(*) FROM v_event_routes r WHERE r.event_id = e.event_id)::int
+              + (SELECT count(*) FROM v_event_footprints f WHERE f.event_id = e.event_id)::int
+              + (SELECT count(*) FROM v_event_points p WHERE p.event_id = e.event_id)::int AS geometries
+           FROM v_events e`,
+      );
+      const byKey = new Map(day.events.map((e) => [e.eventId, e.key] as const));
+      expect(Object.fromEntries(described.map((r) => [byKey.get(r.event_id), r.shape]))).toEqual({
+        'union-march': 'route',
+        'second-march': 'route',
+        'prefecture-rally': 'footprint',
+        'official-visit': 'points',
+        'psq-transports': 'points',
+        'flea-market': 'points',
+      });
+      expect(described.filter((r) => !r.subject || r.geometries !== 1)).toEqual([]);
       const cancelled = day.events.filter((e) => e.cancelled).map((e) => e.eventId);
       expect(cancelled).toHaveLength(1);
       const { rows: left } = await analyst.query<{ n: number }>(

@@ -258,6 +258,7 @@ Query the analysts' views with psql (a login in role cortege_analyst reads the v
 nothing else; an admin makes one per analyst: CREATE ROLE … LOGIN PASSWORD '…' IN ROLE cortege_analyst):
   psql '${url}' -c "SELECT bucket_start, peak_score, cell_count, kinds FROM v_zones WHERE resolution = 10 ORDER BY peak_score DESC LIMIT 5"
   psql '${url}' -c "SELECT day, count(*) AS cells, max(peak_score) AS peak FROM v_tension_day WHERE resolution = 9 GROUP BY day"
-  psql '${url}' -c "SELECT event_id, revision, kind, start_at, end_at, people FROM v_events ORDER BY start_at"
-QGIS opens v_zones, v_tension_day and v_events as PostGIS layers (SRID 4326).`;
+  psql '${url}' -c "SELECT kind, subject, start_at, end_at, people_expected, people_declared, shape FROM v_events ORDER BY start_at"
+QGIS opens v_zones, v_tension_day, v_event_routes, v_event_footprints and v_event_points as
+PostGIS layers (one geometry type each, SRID 4326).`;
 }

@@ -124,11 +124,20 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
       const marchCells = march.flatMap(({ p }) => p.cells);
       expect(new Set(marchCells.map((c) => c.cell)).size).toBe(marchCells.length);
       expect(marchCells.length).toBeGreaterThan(10);
-      expect(march[0]?.p).toMatchObject({
-        kind: 'MOVING_DEMONSTRATION',
-        geocodeQuality: 'EXACT',
-        action: 'UPSERT',
-      });
+      const clean = moving.payload!['cortege.MovingDemonstration' as never] as Record<
+        string,
+        unknown
+      >;
+      for (const { p } of march)
+        expect(p).toMatchObject({
+          kind: 'MOVING_DEMONSTRATION',
+          geocodeQuality: 'EXACT',
+          action: 'UPSERT',
+          subject: clean.subject,
+          description: clean.description,
+          carsExpected: clean.carsExpected,
+          carsDeclared: clean.carsDeclared,
+        });
 
       const visitRecords = decoded.filter(({ p }) => p.eventId === visit.eventId);
       const placed = visitRecords.filter(({ p }) => p.action === 'UPSERT');
@@ -143,6 +152,9 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
       const cancels = visitRecords.filter(({ p }) => p.action === 'CANCEL');
       expect(cancels.map(({ p }) => p.region).sort()).toEqual(
         placed.map(({ p }) => p.region).sort(),
+      );
+      expect(cancels.map(({ p }) => [p.subject, p.description])).toEqual(
+        cancels.map(() => [null, null]),
       );
     } finally {
       expect(await app.stop('SIGTERM')).toBe(0);

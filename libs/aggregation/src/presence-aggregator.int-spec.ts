@@ -279,6 +279,174 @@ describe('PresenceAggregator against the real PostGIS', () => {
     ]);
   });
 
+  it('stores each event with its scrubbed text, its four counts and its geometry in the view of its shape; a newer revision replaces them, a cancel deletes them', async () => {
+    const { pool, aggregator } = await fresh();
+    const shaped = (records: Presence[], geometry: object) =>
+      records.map((r) => (r.kind === null ? r : { ...r, geometry: JSON.stringify(geometry) }));
+    const route = {
+      type: 'LineString',
+      coordinates: [
+        [5.3745, 43.2951],
+        [5.3853, 43.2998],
+      ],
+    };
+    const footprint = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [5.3792, 43.2904],
+          [5.3802, 43.2904],
+          [5.3802, 43.2912],
+          [5.3792, 43.2904],
+        ],
+      ],
+    };
+    const marchOf = (revision: number, subject: string, description: string | null) =>
+      shaped(
+        presenceRecords({
+          eventId: ids.march,
+          revision,
+          kind: 'MOVING_DEMONSTRATION',
+          subject,
+          description,
+          peopleExpected: 2_000,
+          peopleDeclared: revision === 1 ? null : 6_000,
+          carsExpected: 2,
+          carsDeclared: 1,
+          startAt: DAY + 10 * H,
+          endAt: DAY + 12 * H,
+          cells: marchCells(MARSEILLE.vieuxPort, MARSEILLE.reformes, DAY + 10 * H, DAY + 12 * H),
+          regionResolution: REGION_RES,
+        }),
+        route,
+      );
+    const rally = shaped(
+      presenceRecords({
+        eventId: ids.second,
+        revision: 1,
+        kind: 'STATIC_DEMONSTRATION',
+        subject: 'Rassemblement devant la Préfecture, contact [PHONE]',
+        peopleExpected: 300,
+        startAt: DAY + 14 * H,
+        endAt: DAY + 16 * H,
+        cells: areaCells(MARSEILLE.castellane, 1, DAY + 14 * H, DAY + 16 * H),
+        regionResolution: REGION_RES,
+      }),
+      footprint,
+    );
+    const first = marchOf(1, 'Marche pour les salaires', 'Départ quai du Port, sono [PLATE]');
+    expect(
+      regionsOf(
+        first.flatMap((r) => r.cells),
+        REGION_RES,
+      ).length,
+    ).toBeGreaterThan(1);
+    await aggregator.applyBatch(inputs([...first, ...visit(1), ...rally]));
+
+    const read = async () => ({
+      routes: (
+        await pool.query(
+          `SELECT event_id, revision, kind, subject, description, people_expected, people_declared,
+                  people, cars_expected, cars_declared, cars, ST_AsText(geom) AS wkt
+             FROM v_event_routes ORDER BY event_id`,
+        )
+      ).rows,
+      footprints: (
+        await pool.query(
+          `SELECT event_id, subject, description, people_expected, people_declared, people,
+                  ST_NPoints(geom) AS points
+             FROM v_event_footprints ORDER BY event_id`,
+        )
+      ).rows,
+      points: (
+        await pool.query(
+          `SELECT event_id, kind, subject, ST_AsText(geom) AS wkt FROM v_event_points ORDER BY event_id`,
+        )
+      ).rows,
+      shapes: (await pool.query(`SELECT event_id, shape FROM v_events ORDER BY event_id`)).rows,
+    });
+    const marchRow = {
+      event_id: ids.march,
+      kind: 'MOVING_DEMONSTRATION',
+      people_expected: 2_000,
+      cars_expected: 2,
+      cars_declared: 1,
+      cars: 2,
+      wkt: 'LINESTRING(5.3745 43.2951,5.3853 43.2998)',
+    };
+    expect(await read()).toEqual({
+      routes: [
+        {
+          ...marchRow,
+          revision: 1,
+          subject: 'Marche pour les salaires',
+          description: 'Départ quai du Port, sono [PLATE]',
+          people_declared: null,
+          people: 2_000,
+        },
+      ],
+      footprints: [
+        {
+          event_id: ids.second,
+          subject: 'Rassemblement devant la Préfecture, contact [PHONE]',
+          description: null,
+          people_expected: 300,
+          people_declared: null,
+          people: 300,
+          points: 4,
+        },
+      ],
+      points: [
+        {
+          event_id: ids.visit,
+          kind: 'OFFICIAL_VISIT',
+          subject: null,
+          wkt: 'MULTIPOINT((5.3745 43.2951))',
+        },
+      ],
+      shapes: [
+        { event_id: ids.march, shape: 'route' },
+        { event_id: ids.visit, shape: 'points' },
+        { event_id: ids.second, shape: 'footprint' },
+      ],
+    });
+
+    // Revision 2 of the march: new text, a declared count; then the rally is cancelled and a
+    // late revision 1 of the march arrives, which changes nothing.
+    await aggregator.applyBatch(
+      inputs(marchOf(2, 'Marche pour les salaires (parcours modifié)', null)),
+    );
+    await aggregator.applyBatch(
+      inputs(
+        cancelRecords(
+          ids.second,
+          2,
+          regionsOf(
+            rally.flatMap((r) => r.cells),
+            REGION_RES,
+          ),
+        ),
+      ),
+    );
+    await aggregator.applyBatch(inputs(first));
+    const after = await read();
+    expect(after.routes).toEqual([
+      {
+        ...marchRow,
+        revision: 2,
+        subject: 'Marche pour les salaires (parcours modifié)',
+        description: null,
+        people_declared: 6_000,
+        people: 6_000,
+      },
+    ]);
+    expect(after.footprints).toEqual([]);
+    expect(after.shapes).toEqual([
+      { event_id: ids.march, shape: 'route' },
+      { event_id: ids.visit, shape: 'points' },
+    ]);
+  });
+
   it('keeps a flea market crossing a march below a clash: its pair weight is the theme override', async () => {
     const { pool, aggregator } = await fresh();
     const crossing = presenceRecords({

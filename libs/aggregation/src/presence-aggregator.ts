@@ -73,9 +73,6 @@ interface Attributes {
   readonly carsDeclared: number | null;
 }
 
-const larger = (a: number | null, b: number | null): number | null =>
-  a === null && b === null ? null : Math.max(a ?? 0, b ?? 0);
-
 /** `SRID=4326;POLYGON((lon lat, …))`: the cell's outline, closed, for COPY into a geometry. */
 const cellPolygonEwkt = (cell: string): string => {
   const ring = cellToBoundary(cell, true);
@@ -243,31 +240,53 @@ export class PresenceAggregator {
       await client.query(`DELETE FROM event WHERE event_id = ANY($1::uuid[])`, [cancelled]);
     const upserts = current.filter((p) => p.action === 'UPSERT');
     if (upserts.length === 0) return;
+    // `people` and `cars` are the larger count known (greatest() skips nulls), as the model
+    // counts a crowd. The geometry goes to the typed column of its shape (`presenceProblem`
+    // lets no other shape through; the table's check would refuse it).
     await client.query(
-      `INSERT INTO event (event_id, revision, kind, start_at, end_at, people, cars,
-                          organiser_status, theme, geocode_quality, geom, located_at)
-       SELECT e.event_id, e.revision, e.kind, e.start_at, e.end_at, e.people, e.cars,
+      `INSERT INTO event (event_id, revision, kind, subject, description, start_at, end_at,
+                          people_expected, people_declared, cars_expected, cars_declared,
+                          people, cars, organiser_status, theme, geocode_quality,
+                          route_geom, footprint_geom, points_geom, located_at)
+       SELECT e.event_id, e.revision, e.kind, e.subject, e.description, e.start_at, e.end_at,
+              e.people_expected, e.people_declared, e.cars_expected, e.cars_declared,
+              greatest(e.people_expected, e.people_declared),
+              greatest(e.cars_expected, e.cars_declared),
               e.organiser_status, e.theme, e.geocode_quality,
-              ST_SetSRID(ST_GeomFromGeoJSON(e.geometry), 4326), e.located_at
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[],
-                     $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
-                     $12::timestamptz[])
-           AS e(event_id, revision, kind, start_at, end_at, people, cars, organiser_status,
-                theme, geocode_quality, geometry, located_at)
+              CASE WHEN GeometryType(s.g) = 'LINESTRING' THEN s.g END,
+              CASE WHEN GeometryType(s.g) = 'POLYGON' THEN s.g END,
+              CASE WHEN GeometryType(s.g) IN ('POINT', 'MULTIPOINT') THEN ST_Multi(s.g) END,
+              e.located_at
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],
+                     $6::timestamptz[], $7::timestamptz[], $8::int[], $9::int[], $10::int[],
+                     $11::int[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::timestamptz[])
+           AS e(event_id, revision, kind, subject, description, start_at, end_at,
+                people_expected, people_declared, cars_expected, cars_declared,
+                organiser_status, theme, geocode_quality, geometry, located_at)
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromGeoJSON(e.geometry), 4326) AS g) s
        ON CONFLICT (event_id) DO UPDATE SET
-         revision = EXCLUDED.revision, kind = EXCLUDED.kind, start_at = EXCLUDED.start_at,
-         end_at = EXCLUDED.end_at, people = EXCLUDED.people, cars = EXCLUDED.cars,
+         revision = EXCLUDED.revision, kind = EXCLUDED.kind, subject = EXCLUDED.subject,
+         description = EXCLUDED.description, start_at = EXCLUDED.start_at,
+         end_at = EXCLUDED.end_at, people_expected = EXCLUDED.people_expected,
+         people_declared = EXCLUDED.people_declared, cars_expected = EXCLUDED.cars_expected,
+         cars_declared = EXCLUDED.cars_declared, people = EXCLUDED.people, cars = EXCLUDED.cars,
          organiser_status = EXCLUDED.organiser_status, theme = EXCLUDED.theme,
-         geocode_quality = EXCLUDED.geocode_quality, geom = EXCLUDED.geom,
+         geocode_quality = EXCLUDED.geocode_quality, route_geom = EXCLUDED.route_geom,
+         footprint_geom = EXCLUDED.footprint_geom, points_geom = EXCLUDED.points_geom,
          located_at = EXCLUDED.located_at`,
       [
         upserts.map((p) => p.eventId),
         upserts.map((p) => p.revision),
         upserts.map((p) => p.kind),
+        upserts.map((p) => p.subject),
+        upserts.map((p) => p.description),
         upserts.map((p) => new Date(p.startAt as number)),
         upserts.map((p) => new Date(p.endAt as number)),
-        upserts.map((p) => larger(p.peopleExpected, p.peopleDeclared)),
-        upserts.map((p) => larger(p.carsExpected, p.carsDeclared)),
+        upserts.map((p) => p.peopleExpected),
+        upserts.map((p) => p.peopleDeclared),
+        upserts.map((p) => p.carsExpected),
+        upserts.map((p) => p.carsDeclared),
         upserts.map((p) => p.organiserStatus),
         upserts.map((p) => p.theme),
         upserts.map((p) => p.geocodeQuality),

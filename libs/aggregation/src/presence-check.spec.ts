@@ -29,6 +29,20 @@ describe('presenceProblem (what the aggregator dead-letters instead of failing a
     expect(problemOf({ kind: null, geometry: 'POINT(5 43)' })).toMatch(
       /kind is required for an UPSERT; geometry must be a GeoJSON geometry/,
     );
+    // `event` has a typed column for each shape the locator draws, and for no other.
+    expect(
+      problemOf({
+        geometry: JSON.stringify({
+          type: 'MultiLineString',
+          coordinates: [
+            [
+              [5.37, 43.29],
+              [5.38, 43.3],
+            ],
+          ],
+        }),
+      }),
+    ).toMatch(/geometry must be a GeoJSON geometry of type LineString, Polygon, Point, MultiPoint/);
     expect(problemOf({ endAt: 0 })).toMatch(
       /startAt and endAt are required for an UPSERT, end after start/,
     );

@@ -34,7 +34,9 @@ export function presenceProblem(
       problems.push('startAt and endAt are required for an UPSERT, end after start');
     if (record.geometry === null) problems.push('geometry is required for an UPSERT');
     else if (!isGeoJsonGeometry(record.geometry))
-      problems.push('geometry must be a GeoJSON geometry (type and coordinates)');
+      problems.push(
+        `geometry must be a GeoJSON geometry of type ${GEOMETRY_TYPES.join(', ')}, with coordinates`,
+      );
     if (record.geocodeQuality === null) problems.push('geocodeQuality is required for an UPSERT');
     for (const name of [
       'peopleExpected',
@@ -62,16 +64,10 @@ export function presenceProblem(
   };
 }
 
-const GEOMETRY_TYPES = [
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-];
+/** The shapes the locator draws; `event` has one typed geometry column for each. */
+const GEOMETRY_TYPES = ['LineString', 'Polygon', 'Point', 'MultiPoint'];
 
-/** A GeoJSON geometry in text: a known type and an array of coordinates. */
+/** A GeoJSON geometry in text: one of those types and an array of coordinates. */
 function isGeoJsonGeometry(text: string): boolean {
   try {
     const value = JSON.parse(text) as { type?: unknown; coordinates?: unknown };

@@ -55,12 +55,18 @@ describe('locateSubmission', () => {
     expect(
       outcome.presence.every((p) => p.action === 'UPSERT' && p.kind === 'MOVING_DEMONSTRATION'),
     ).toBe(true);
-    expect(outcome.presence[0]).toMatchObject({
-      peopleExpected: 4000,
-      peopleDeclared: 3500,
-      organiserStatus: 'UNION',
-      geocodeQuality: 'EXACT',
-    });
+    // Every region's record carries the event's text and each count as the clean event has it.
+    for (const presence of outcome.presence)
+      expect(presence).toMatchObject({
+        subject: 'Marche intersyndicale pour les salaires',
+        description: 'Cortège festif, sono sur camion',
+        peopleExpected: 4000,
+        peopleDeclared: 3500,
+        carsExpected: 3,
+        carsDeclared: 2,
+        organiserStatus: 'UNION',
+        geocodeQuality: 'EXACT',
+      });
     expect(JSON.parse(outcome.presence[0]?.geometry ?? 'null')).toMatchObject({
       type: 'LineString',
     });
@@ -82,6 +88,13 @@ describe('locateSubmission', () => {
     if (first.kind !== 'located') throw new Error(first.kind);
     const marseille = [...first.record.regions];
     expect(marseille).toHaveLength(1);
+    // A visit has no counts; its text goes through, a missing description stays null.
+    expect(first.presence[0]).toMatchObject({
+      subject: 'Visite ministérielle',
+      description: null,
+      peopleExpected: null,
+      carsDeclared: null,
+    });
 
     const event = visit.payload!['cortege.OfficialVisit' as never] as object;
     const moved: Submission = {
@@ -95,14 +108,16 @@ describe('locateSubmission', () => {
     if (second.kind !== 'located') throw new Error(second.kind);
     const cleared = second.presence.filter((p) => p.cells.length === 0);
     expect(cleared.map((p) => [p.region, p.action])).toEqual([[marseille[0], 'UPSERT']]);
+    // A region left carries no attributes: no text either.
+    expect(cleared.map((p) => [p.kind, p.subject, p.description])).toEqual([[null, null, null]]);
     expect(second.record.regions.has(marseille[0] as string)).toBe(false);
 
     const cancel: Submission = { ...visit, revision: 3, action: 'CANCEL', payload: null };
     const third = await locateSubmission(cancel, second.record, geocoder, model, NOW);
     if (third.kind !== 'located') throw new Error(third.kind);
-    expect(third.presence.map((p) => [p.region, p.action, p.cells.length])).toEqual(
-      [...second.record.regions].sort().map((r) => [r, 'CANCEL', 0]),
-    );
+    expect(
+      third.presence.map((p) => [p.region, p.action, p.cells.length, p.subject, p.description]),
+    ).toEqual([...second.record.regions].sort().map((r) => [r, 'CANCEL', 0, null, null]));
     expect(third.record.regions.size).toBe(0);
   });
 

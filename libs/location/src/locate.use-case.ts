@@ -48,6 +48,8 @@ export function emptyPresence(
     action,
     region,
     kind: null,
+    subject: null,
+    description: null,
     startAt: null,
     endAt: null,
     peopleExpected: null,
@@ -120,6 +122,9 @@ export async function locateSubmission(
     ...base,
     action: 'UPSERT' as const,
     kind: EVENT_KIND_OF[kinded.kind],
+    // The events topic holds the sanitizer's output: this text is already scrubbed.
+    subject: event.subject,
+    description: event.description,
     startAt: event.startAt,
     endAt: event.endAt,
     peopleExpected: counts?.peopleExpected ?? null,

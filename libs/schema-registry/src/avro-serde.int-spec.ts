@@ -1,6 +1,6 @@
-import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } from '@app/contracts';
 import { loadConfig } from '@app/config';
-import { sampleSubmissions, uniqueName } from '@app/testing';
+import { areaCells, MARSEILLE, presenceRecords, sampleSubmissions, uniqueName } from '@app/testing';
 import { AvroSerde, valueSubject } from './avro-serde';
 import { RegistryClient } from './registry.client';
 import { SerdeError, SerdeErrorCode } from './serde.error';
@@ -129,6 +129,34 @@ describe('AvroSerde against the registry', () => {
       ...visit,
       payload: { 'cortege.OfficialVisit': { ...event, description: null } },
     });
+  });
+  it('evolves the presence schema both ways: records without text read as null, older readers skip it', async () => {
+    const topic = uniqueName('serde.presence');
+    // The presence schema before it carried the scrubbed subject and description.
+    const older = clone(PRESENCE_SCHEMA) as unknown as { fields: Array<{ name: string }> };
+    older.fields = older.fields.filter((f) => f.name !== 'subject' && f.name !== 'description');
+    const oldWriter = await AvroSerde.register<Json>(registry, topic, older);
+    const current = await AvroSerde.register<Presence>(registry, topic, PRESENCE_SCHEMA);
+    expect(current.schemaId).not.toBe(oldWriter.schemaId);
+
+    const [record] = presenceRecords({
+      eventId: '00000000-0000-4000-8000-0000000000a1',
+      revision: 1,
+      kind: 'STATIC_DEMONSTRATION',
+      subject: 'Rassemblement, contact [PHONE]',
+      description: null,
+      startAt: 0,
+      endAt: 3_600_000,
+      cells: areaCells(MARSEILLE.vieuxPort, 0, 0, 3_600_000),
+    });
+    const { subject: _s, description: _d, ...withoutText } = record as Presence;
+    expect(await current.decode(oldWriter.encode(withoutText))).toEqual({
+      ...withoutText,
+      subject: null,
+      description: null,
+    });
+    const oldReader = AvroSerde.forDecoding<Json>(registry, topic, older);
+    expect(await oldReader.decode(current.encode(record as Presence))).toEqual(withoutText);
   });
 });
 

@@ -57,9 +57,13 @@ export interface PresenceSpec {
   readonly eventId: string;
   readonly revision: number;
   readonly kind: EventKind;
+  /** Scrubbed text, as the locator copies it from the clean event. */
+  readonly subject?: string | null;
+  readonly description?: string | null;
   readonly theme?: OperationTheme | null;
   readonly peopleExpected?: number | null;
   readonly peopleDeclared?: number | null;
+  readonly carsExpected?: number | null;
   readonly carsDeclared?: number | null;
   readonly startAt: number;
   readonly endAt: number;
@@ -98,11 +102,13 @@ export function presenceRecords(spec: PresenceSpec): Presence[] {
     action: 'UPSERT',
     region,
     kind: spec.kind,
+    subject: spec.subject ?? null,
+    description: spec.description ?? null,
     startAt: spec.startAt,
     endAt: spec.endAt,
     peopleExpected: spec.peopleExpected ?? null,
     peopleDeclared: spec.peopleDeclared ?? null,
-    carsExpected: null,
+    carsExpected: spec.carsExpected ?? null,
     carsDeclared: spec.carsDeclared ?? null,
     organiserStatus: null,
     theme: spec.theme ?? null,

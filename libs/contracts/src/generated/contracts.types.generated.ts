@@ -149,7 +149,7 @@ export interface OfficialVisit {
   readonly endAt: number;
 }
 
-/** Un événement localisé, restreint à une région H3 : sa géométrie, sa qualité de géocodage et ses cellules occupées dans le temps. Clé Kafka = la région. Jamais de texte libre. / A located event restricted to one H3 region: its geometry, geocode quality and the cells it occupies over time. Kafka key = the region. Never free text. */
+/** Un événement localisé, restreint à une région H3 : sa géométrie, sa qualité de géocodage et ses cellules occupées dans le temps. Clé Kafka = la région. Pour tout texte libre, seulement l'objet et la description anonymisés par le sanitizer. / A located event restricted to one H3 region: its geometry, geocode quality and the cells it occupies over time. Kafka key = the region. Of free text, only the subject and description as the sanitizer scrubbed them. */
 export interface Presence {
   /** Identifiant de l'événement. / Event id. */
   readonly eventId: string;
@@ -161,6 +161,10 @@ export interface Presence {
   readonly region: string;
   /** Type d'événement ; null pour un CANCEL. / Kind of event; null for a CANCEL. */
   readonly kind: null | EventKind;
+  /** Objet de l'événement tel qu'anonymisé par le sanitizer (jamais le texte soumis) ; null pour un CANCEL et pour une région sans attributs. / The event's subject as the sanitizer scrubbed it (never the submitted text); null for a CANCEL and for a region record without attributes. */
+  readonly subject: null | string;
+  /** Description de l'événement telle qu'anonymisée par le sanitizer (jamais le texte soumis) ; null pour un CANCEL, pour une région sans attributs et quand l'événement n'en a pas. / The event's description as the sanitizer scrubbed it (never the submitted text); null for a CANCEL, for a region record without attributes, and when the event has none. */
+  readonly description: null | string;
   /** Début déclaré, UTC ms ; null pour un CANCEL. / Declared start, UTC ms; null for a CANCEL. */
   readonly startAt: null | number;
   /** Fin déclarée, UTC ms ; null pour un CANCEL. / Declared end, UTC ms; null for a CANCEL. */

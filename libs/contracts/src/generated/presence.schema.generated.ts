@@ -5,7 +5,7 @@ export const PRESENCE_SCHEMA = {
   type: 'record',
   name: 'Presence',
   namespace: 'cortege',
-  doc: 'Un événement localisé, restreint à une région H3 : sa géométrie, sa qualité de géocodage et ses cellules occupées dans le temps. Clé Kafka = la région. Jamais de texte libre. / A located event restricted to one H3 region: its geometry, geocode quality and the cells it occupies over time. Kafka key = the region. Never free text.',
+  doc: "Un événement localisé, restreint à une région H3 : sa géométrie, sa qualité de géocodage et ses cellules occupées dans le temps. Clé Kafka = la région. Pour tout texte libre, seulement l'objet et la description anonymisés par le sanitizer. / A located event restricted to one H3 region: its geometry, geocode quality and the cells it occupies over time. Kafka key = the region. Of free text, only the subject and description as the sanitizer scrubbed them.",
   fields: [
     {
       name: 'eventId',
@@ -55,6 +55,18 @@ export const PRESENCE_SCHEMA = {
       ],
       default: null,
       doc: "Type d'événement ; null pour un CANCEL. / Kind of event; null for a CANCEL.",
+    },
+    {
+      name: 'subject',
+      type: ['null', 'string'],
+      default: null,
+      doc: "Objet de l'événement tel qu'anonymisé par le sanitizer (jamais le texte soumis) ; null pour un CANCEL et pour une région sans attributs. / The event's subject as the sanitizer scrubbed it (never the submitted text); null for a CANCEL and for a region record without attributes.",
+    },
+    {
+      name: 'description',
+      type: ['null', 'string'],
+      default: null,
+      doc: "Description de l'événement telle qu'anonymisée par le sanitizer (jamais le texte soumis) ; null pour un CANCEL, pour une région sans attributs et quand l'événement n'en a pas. / The event's description as the sanitizer scrubbed it (never the submitted text); null for a CANCEL, for a region record without attributes, and when the event has none.",
     },
     {
       name: 'startAt',
