@@ -22,6 +22,7 @@ describe('the PostGIS schema (migrations)', () => {
     expect(await migrate(database.url)).toEqual([
       'TensionSchema1764300000000',
       'AggregationLedger1764400000000',
+      'AccessHabilitationAudit1764600000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
