@@ -1,6 +1,12 @@
 import { loadConfig } from '@app/config';
 import { migrate } from '@app/database';
-import { asAnalyst, createTestDatabase, waitFor, type TestDatabase } from '@app/testing';
+import {
+  asAnalyst,
+  createTestDatabase,
+  tamperAudit,
+  waitFor,
+  type TestDatabase,
+} from '@app/testing';
 import { Client, Pool } from 'pg';
 import { AUDIT_GENESIS_HASH, auditCanonicalText, auditHash } from './audit-chain';
 import { AuditLog, type AuditEntry, type AuditRecord } from './audit-log';
@@ -60,31 +66,6 @@ async function storedRows(pool: Pool) {
   }));
 }
 
-/**
- * Runs `sql` as someone able to bypass the table's protections: the migrating role makes
- * itself a member of the owner, disables the triggers, changes rows, and puts things back.
- */
-async function tamper(url: string, ...statements: string[]): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('GRANT cortege_audit_owner TO CURRENT_USER');
-    await client.query('SET LOCAL ROLE cortege_audit_owner');
-    await client.query('ALTER TABLE access_audit DISABLE TRIGGER USER');
-    for (const sql of statements) await client.query(sql);
-    await client.query('ALTER TABLE access_audit ENABLE TRIGGER USER');
-    await client.query('RESET ROLE');
-    await client.query('REVOKE cortege_audit_owner FROM CURRENT_USER');
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
 /** What `promise` was refused with: its message, or 'allowed'. */
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
@@ -109,7 +90,7 @@ describe('the access audit (hash-chained, append-only)', () => {
 
   /** Empties the chain (as its owner) and appends `count` entries one after the other. */
   async function freshChain(count: number): Promise<{ id: string; hash: string }[]> {
-    await tamper(database.url, 'TRUNCATE access_audit');
+    await tamperAudit(database.url, 'TRUNCATE access_audit');
     const appended = [];
     for (let n = 1; n <= count; n += 1) appended.push(await audit.append(entry(n)));
     return appended;
@@ -269,7 +250,7 @@ describe('the access audit (hash-chained, append-only)', () => {
 
   it('finds a changed field at its row', async () => {
     await freshChain(10);
-    await tamper(database.url, `UPDATE access_audit SET rows = 999 WHERE id = 4`);
+    await tamperAudit(database.url, `UPDATE access_audit SET rows = 999 WHERE id = 4`);
     expect(await audit.verify()).toEqual({
       ok: false,
       rows: 3,
@@ -280,7 +261,7 @@ describe('the access audit (hash-chained, append-only)', () => {
 
   it('finds a time moved by one microsecond', async () => {
     await freshChain(10);
-    await tamper(
+    await tamperAudit(
       database.url,
       `UPDATE access_audit SET at = at + interval '1 microsecond' WHERE id = 9`,
     );
@@ -289,14 +270,14 @@ describe('the access audit (hash-chained, append-only)', () => {
 
   it('finds a deleted row at the row after it', async () => {
     await freshChain(10);
-    await tamper(database.url, `DELETE FROM access_audit WHERE id = 4`);
+    await tamperAudit(database.url, `DELETE FROM access_audit WHERE id = 4`);
     expect(await audit.verify()).toEqual({
       ok: false,
       rows: 3,
       brokenAt: '5',
       reason: 'row 5 follows row 3: row 4 is missing',
     });
-    await tamper(database.url, `DELETE FROM access_audit WHERE id <= 2`);
+    await tamperAudit(database.url, `DELETE FROM access_audit WHERE id <= 2`);
     expect(await audit.verify()).toEqual({
       ok: false,
       rows: 0,
@@ -307,9 +288,9 @@ describe('the access audit (hash-chained, append-only)', () => {
 
   it('finds a row rewritten with its hash recomputed at the link after it', async () => {
     await freshChain(10);
-    await tamper(database.url, `UPDATE access_audit SET status = 403 WHERE id = 4`);
+    await tamperAudit(database.url, `UPDATE access_audit SET status = 403 WHERE id = 4`);
     const row4 = (await storedRows(pool))[3]!;
-    await tamper(
+    await tamperAudit(
       database.url,
       `UPDATE access_audit SET hash = '${auditHash(row4.fields)}' WHERE id = 4`,
     );
@@ -327,9 +308,12 @@ describe('the access audit (hash-chained, append-only)', () => {
     const head = appended[9]!;
     expect(await audit.verify({ expectHead: head })).toMatchObject({ ok: true, rows: 10 });
     // The last row rewritten, its hash recomputed: still a valid chain on its own.
-    await tamper(database.url, `UPDATE access_audit SET principal = 'someone-else' WHERE id = 10`);
+    await tamperAudit(
+      database.url,
+      `UPDATE access_audit SET principal = 'someone-else' WHERE id = 10`,
+    );
     const row10 = (await storedRows(pool))[9]!;
-    await tamper(
+    await tamperAudit(
       database.url,
       `UPDATE access_audit SET hash = '${auditHash(row10.fields)}' WHERE id = 10`,
     );
@@ -341,7 +325,7 @@ describe('the access audit (hash-chained, append-only)', () => {
       reason: `row 10: its hash ${auditHash(row10.fields)} is not the expected head's ${head.hash}: the chain was rewritten at or before this row`,
     });
     // The last rows removed.
-    await tamper(database.url, `DELETE FROM access_audit WHERE id >= 8`);
+    await tamperAudit(database.url, `DELETE FROM access_audit WHERE id >= 8`);
     expect(await audit.verify()).toMatchObject({ ok: true, rows: 7 });
     expect(await audit.verify({ expectHead: head })).toEqual({
       ok: false,
@@ -350,7 +334,7 @@ describe('the access audit (hash-chained, append-only)', () => {
       reason:
         'the chain ends at row 7, before the expected head 10: rows were removed from its end',
     });
-    await tamper(database.url, `TRUNCATE access_audit`);
+    await tamperAudit(database.url, `TRUNCATE access_audit`);
     expect(await audit.verify()).toEqual({ ok: true, rows: 0, head: null });
     expect(await audit.verify({ expectHead: head })).toMatchObject({ ok: false, brokenAt: '10' });
     await expect(audit.verify({ expectHead: { id: 'x', hash: head.hash } })).rejects.toThrow(
@@ -362,7 +346,7 @@ describe('the access audit (hash-chained, append-only)', () => {
     await freshChain(10);
     const paged = new AuditLog(pool, { pageSize: 3 });
     expect(await paged.verify()).toEqual(await audit.verify());
-    await tamper(database.url, `UPDATE access_audit SET route = '/other' WHERE id = 7`);
+    await tamperAudit(database.url, `UPDATE access_audit SET route = '/other' WHERE id = 7`);
     expect(await paged.verify()).toMatchObject({ ok: false, rows: 6, brokenAt: '7' });
     const exported: string[] = [];
     expect(await paged.export(new Date(0), (r) => void exported.push(r.id))).toBe(10);
