@@ -11,7 +11,10 @@ import {
   ensureGazetteerSchema,
   gazetteerImportCommand,
 } from '@app/geocoding-adapters';
+import { AUDIT_HELP, auditCommand } from './commands/audit.command';
+import { HABILITATION_HELP, habilitationCommand } from './commands/habilitation.command';
 import { LOCATE_HELP, locateCommand } from './commands/locate.command';
+import { missingSchemaMessage } from './commands/missing-schema';
 import { SANITIZE_HELP, sanitizeCommand } from './commands/sanitize.command';
 import { SCORE_HELP, scoreCommand } from './commands/score.command';
 import { aggregateChecksum } from '@app/aggregation';
@@ -32,6 +35,8 @@ commands:
   score         cell scores and zones of tension from presence records (JSON lines in → out)
   checksum      ordered digest of the aggregate tables (DATABASE_URL), as JSON
   db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL)
+  habilitation  grant, revoke, list who may use the analysts' API, in which role (DATABASE_URL)
+  audit         verify the access audit's hash chain, or export its records as JSON lines
 
 cortege <command> --help shows a command's own help.`;
 
@@ -41,6 +46,8 @@ const COMMAND_HELP: Record<string, string> = {
   score: SCORE_HELP,
   checksum: CHECKSUM_HELP,
   gazetteer: GAZETTEER_IMPORT_HELP,
+  habilitation: HABILITATION_HELP,
+  audit: AUDIT_HELP,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -92,10 +99,9 @@ async function main(argv: readonly string[]): Promise<number> {
       try {
         console.log(JSON.stringify(await aggregateChecksum(pool), null, 2));
       } catch (error) {
-        if ((error as { code?: string }).code !== '42P01') throw error;
-        console.error(
-          `cortege checksum: ${(error as Error).message} in the database of DATABASE_URL; run 'cortege db migrate' first`,
-        );
+        const missing = missingSchemaMessage(error);
+        if (missing === undefined) throw error;
+        console.error(`cortege checksum: ${missing}`);
         return 1;
       } finally {
         await pool.end();
@@ -118,10 +124,19 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
       return 0;
     }
+    case 'habilitation':
+      return habilitationCommand(argv.slice(argv.indexOf('habilitation') + 1), databasePool);
+    case 'audit':
+      return auditCommand(argv.slice(argv.indexOf('audit') + 1), databasePool);
     default:
       console.error(`cortege: unknown command '${command}'\n\n${HELP}`);
       return 2;
   }
+}
+
+/** A small pool on DATABASE_URL, for a command that runs a few queries. */
+function databasePool(): Pool {
+  return new Pool({ connectionString: loadConfig().database.url, max: 2 });
 }
 
 main(process.argv.slice(2)).then(

@@ -23,6 +23,7 @@ describe('the PostGIS schema (migrations)', () => {
       'TensionSchema1764300000000',
       'AggregationLedger1764400000000',
       'EventTextAndTypedViews1764500000000',
+      'AccessHabilitationAudit1764600000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });

@@ -11,3 +11,4 @@ export * from './test-database';
 export * from './presence.builders';
 export * from './tcp-proxy';
 export * from './free-port';
+export * from './audit-tamper';
