@@ -123,7 +123,8 @@ export class AuditLog {
     }
     let intact = 0;
     let previous: AuditHead | null = null;
-    for (let page = await this.verifyPage(FIRST); page.length > 0;) {
+    let page = await this.verifyPage(FIRST);
+    while (page.length > 0) {
       for (const row of page) {
         const problem = linkProblem(row, previous) ?? headProblem(row, expected);
         if (problem !== undefined)
@@ -131,7 +132,7 @@ export class AuditLog {
         intact += 1;
         previous = { id: row.id, hash: row.hash };
       }
-      page = page.length < this.pageSize ? [] : await this.verifyPage(page[page.length - 1]!.id);
+      page = page.length < this.pageSize ? [] : await this.verifyPage(previous!.id);
     }
     if (expected && (previous === null || BigInt(previous.id) < BigInt(expected.id))) {
       return {
