@@ -2,27 +2,9 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
-import type { AppConfig } from '@app/config';
+import { nestLogLevels } from '@app/observability';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestApiModule, type IngestApiConfig } from './ingest-api.module';
-
-/** Nest's log levels for the platform's LOG_LEVEL. */
-export function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
-  switch (level) {
-    case 'debug':
-      return ['fatal', 'error', 'warn', 'log', 'debug'];
-    case 'info':
-      return ['fatal', 'error', 'warn', 'log'];
-    case 'warn':
-      return ['fatal', 'error', 'warn'];
-    case 'error':
-      return ['fatal', 'error'];
-    default: {
-      const _exhaustive: never = level;
-      return _exhaustive;
-    }
-  }
-}
 
 /**
  * Builds the ingest API (not yet listening; an HTTP or HTTPS server, hence `net.Server`): HTTPS when a certificate is configured, no

@@ -35,8 +35,24 @@ export interface AppConfig {
   readonly locator: LocatorConfig;
   readonly aggregator: AggregatorConfig;
   readonly tension: TensionConfig;
-  /** Verification of producers' tokens; `undefined` unless AUTH_ISSUER is set. */
+  readonly analystApi: AnalystApiConfig;
+  /** Verification of producers' and analysts' tokens; `undefined` unless AUTH_ISSUER is set. */
   readonly auth: AuthConfig | undefined;
+}
+
+/** The analysts' API (apps/analyst-api). */
+export interface AnalystApiConfig {
+  readonly host: string;
+  readonly port: number;
+  /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Accepted `aud` of analysts' tokens; `undefined` = those of `auth`. */
+  readonly audience: readonly string[] | undefined;
+  readonly defaultLimit: number;
+  readonly maxLimit: number;
+  /** Least events in a group of a breakdown by organiser status (k-anonymity). */
+  readonly minGroupSize: number;
+  readonly tileMaxAgeSeconds: number;
 }
 
 export interface KafkaSaslConfig {
@@ -300,6 +316,22 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
             }
           : undefined,
     },
+    analystApi: {
+      host: env.ANALYST_API_HOST,
+      port: env.ANALYST_API_PORT,
+      tls:
+        env.ANALYST_API_TLS_CERT_FILE && env.ANALYST_API_TLS_KEY_FILE
+          ? {
+              certFile: resolve(cwd, env.ANALYST_API_TLS_CERT_FILE),
+              keyFile: resolve(cwd, env.ANALYST_API_TLS_KEY_FILE),
+            }
+          : undefined,
+      audience: commaList(env.ANALYST_API_AUDIENCE),
+      defaultLimit: env.ANALYST_API_DEFAULT_LIMIT,
+      maxLimit: env.ANALYST_API_MAX_LIMIT,
+      minGroupSize: env.ANALYST_API_MIN_GROUP_SIZE,
+      tileMaxAgeSeconds: env.ANALYST_API_TILE_MAX_AGE_SECONDS,
+    },
     auth: toAuthConfig(env),
     stages: {
       sessionTimeoutMs: env.STAGE_SESSION_TIMEOUT_MS,
@@ -420,6 +452,14 @@ function toSanitizerConfig(env: Environment): SanitizerConfig {
   };
 }
 
+/** The non-empty items of a comma-separated list; `undefined` when unset. */
+function commaList(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 function toAuthConfig(env: Environment): AuthConfig | undefined {
   if (env.AUTH_ISSUER === undefined) return undefined;
   const keySource: AuthKeySource | undefined = env.AUTH_JWKS_URL
@@ -431,9 +471,7 @@ function toAuthConfig(env: Environment): AuthConfig | undefined {
   if (keySource === undefined) return undefined;
   return {
     issuer: env.AUTH_ISSUER,
-    audience: env.AUTH_AUDIENCE?.split(',')
-      .map((a) => a.trim())
-      .filter((a) => a !== ''),
+    audience: commaList(env.AUTH_AUDIENCE),
     keySource,
     algorithm: env.AUTH_ALGORITHM,
     clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,

@@ -107,6 +107,45 @@ describe('loadConfig', () => {
     expect(configError.message).toContain('Invalid configuration (5 problems)');
   });
 
+  it('gives the analysts’ API its defaults, its own audience, and checks its variables together', () => {
+    expect(loadConfig({}).analystApi).toEqual({
+      host: '127.0.0.1',
+      port: 18093,
+      tls: undefined,
+      audience: undefined,
+      defaultLimit: 100,
+      maxLimit: 10_000,
+      minGroupSize: 5,
+      tileMaxAgeSeconds: 30,
+    });
+    expect(
+      loadConfig(
+        {
+          AUTH_ISSUER: 'https://sso.test',
+          AUTH_JWKS_URL: 'https://sso.test/jwks',
+          ANALYST_API_AUDIENCE: ' analyst-api, qgis ,',
+        },
+        '/',
+      ).analystApi.audience,
+    ).toEqual(['analyst-api', 'qgis']);
+    let error: unknown;
+    try {
+      loadConfig({
+        ANALYST_API_TLS_CERT_FILE: '/etc/hosts',
+        ANALYST_API_DEFAULT_LIMIT: '500',
+        ANALYST_API_MAX_LIMIT: '100',
+        ANALYST_API_AUDIENCE: 'analyst-api',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'ANALYST_API_AUDIENCE',
+      'ANALYST_API_DEFAULT_LIMIT',
+      'ANALYST_API_TLS_KEY_FILE',
+    ]);
+  });
+
   it('gives the ingest API its defaults and no auth unless an issuer is set', () => {
     const config = loadConfig({}, '/srv/cortege');
 
@@ -277,7 +316,7 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({}, '/', { require: ['auth'] }))).toEqual([
       [
         'AUTH_ISSUER',
-        'required: the issuer of producers’ tokens (with AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
+        'required: the issuer of producers’ and analysts’ tokens (with AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
       ],
     ]);
     expect(problemsOf(() => loadConfig({ AUTH_ISSUER: 'https://sso.example' }))).toEqual([

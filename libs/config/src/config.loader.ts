@@ -18,7 +18,7 @@ const REQUIREMENTS: Record<RequirableSection, (env: RawEnvironment) => ConfigPro
           {
             variable: 'AUTH_ISSUER',
             message:
-              'required: the issuer of producers’ tokens (with AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
+              'required: the issuer of producers’ and analysts’ tokens (with AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
           },
         ],
 };

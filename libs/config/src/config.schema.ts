@@ -124,7 +124,22 @@ export const environmentSchema = z.object({
   INGEST_TLS_CERT_FILE: optional(z.string().min(1)),
   INGEST_TLS_KEY_FILE: optional(z.string().min(1)),
 
-  // Who may submit: OAuth2 bearer JWTs of this issuer (required by the ingest API only).
+  // The analysts' API (apps/analyst-api): OGC API Features, vector tiles, habilitations.
+  ANALYST_API_HOST: optional(z.string().min(1)).transform((v) => v ?? '127.0.0.1'),
+  ANALYST_API_PORT: port(18093),
+  ANALYST_API_TLS_CERT_FILE: optional(z.string().min(1)),
+  ANALYST_API_TLS_KEY_FILE: optional(z.string().min(1)),
+  /** Accepted `aud` of analysts' tokens (comma-separated); unset = AUTH_AUDIENCE's. */
+  ANALYST_API_AUDIENCE: optional(z.string().min(1)),
+  /** Items per page when `limit` is not given, and the most a `limit` is clamped to. */
+  ANALYST_API_DEFAULT_LIMIT: positiveInt(100, 1, 100_000),
+  ANALYST_API_MAX_LIMIT: positiveInt(10_000, 1, 100_000),
+  /** Breakdowns by organiser status hide any group of fewer events than this. */
+  ANALYST_API_MIN_GROUP_SIZE: positiveInt(5, 1, 1000),
+  /** `Cache-Control: private, max-age` of a vector tile, seconds. */
+  ANALYST_API_TILE_MAX_AGE_SECONDS: positiveInt(30, 0, 86_400),
+
+  // Who may submit or read: OAuth2 bearer JWTs of this issuer (required by both APIs).
   AUTH_ISSUER: optional(z.string().min(1)),
   AUTH_AUDIENCE: optional(z.string().min(1)),
   AUTH_JWKS_URL: optional(httpUrl),
@@ -340,13 +355,31 @@ export function crossVariableProblems(
       `must be at most a third of STAGE_SESSION_TIMEOUT_MS (${session} ms)`,
     );
 
+  if (set('ANALYST_API_TLS_CERT_FILE') !== set('ANALYST_API_TLS_KEY_FILE')) {
+    const missing = set('ANALYST_API_TLS_CERT_FILE')
+      ? 'ANALYST_API_TLS_KEY_FILE'
+      : 'ANALYST_API_TLS_CERT_FILE';
+    problem(missing, 'ANALYST_API_TLS_CERT_FILE and ANALYST_API_TLS_KEY_FILE go together');
+  }
+  const defaultLimit = Number(
+    set('ANALYST_API_DEFAULT_LIMIT') ? env.ANALYST_API_DEFAULT_LIMIT : 100,
+  );
+  const maxLimit = Number(set('ANALYST_API_MAX_LIMIT') ? env.ANALYST_API_MAX_LIMIT : 10_000);
+  if (defaultLimit > maxLimit)
+    problem('ANALYST_API_DEFAULT_LIMIT', `must be at most ANALYST_API_MAX_LIMIT (${maxLimit})`);
+
   if (set('AUTH_JWKS_URL') && set('AUTH_PUBLIC_KEY'))
     problem('AUTH_PUBLIC_KEY', 'give AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
   if (set('AUTH_ISSUER')) {
     if (!set('AUTH_JWKS_URL') && !set('AUTH_PUBLIC_KEY'))
       problem('AUTH_JWKS_URL', 'AUTH_ISSUER needs AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
   } else {
-    for (const variable of ['AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY'])
+    for (const variable of [
+      'AUTH_AUDIENCE',
+      'AUTH_JWKS_URL',
+      'AUTH_PUBLIC_KEY',
+      'ANALYST_API_AUDIENCE',
+    ])
       if (set(variable)) problem(variable, 'set AUTH_ISSUER too');
   }
   return problems;
@@ -357,4 +390,6 @@ export const FILE_VARIABLES = [
   'KAFKA_SSL_CA_FILE',
   'INGEST_TLS_CERT_FILE',
   'INGEST_TLS_KEY_FILE',
+  'ANALYST_API_TLS_CERT_FILE',
+  'ANALYST_API_TLS_KEY_FILE',
 ] as const;

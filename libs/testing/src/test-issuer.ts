@@ -9,11 +9,12 @@ export interface TestIssuer {
   readonly env: Readonly<Record<string, string>>;
   /**
    * A signed token: the producer role and a 5-minute lifetime unless `claims` and `options`
-   * say otherwise (`exp` in epoch seconds, `issuer`, another `key` to sign with).
+   * say otherwise (`exp` in epoch seconds, `issuer`, another `key` to sign with, `subject`
+   * instead of `cortege-pp13`).
    */
   token(
     claims?: JWTPayload,
-    options?: { issuer?: string; exp?: number; key?: KeyLike; audience?: string },
+    options?: { issuer?: string; exp?: number; key?: KeyLike; audience?: string; subject?: string },
   ): Promise<string>;
 }
 
@@ -28,7 +29,7 @@ export async function testIssuer(issuer = 'https://sso.test/realms/cortege'): Pr
       const jwt = new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256' })
         .setIssuer(options.issuer ?? issuer)
-        .setSubject('cortege-pp13')
+        .setSubject(options.subject ?? 'cortege-pp13')
         .setIssuedAt()
         .setExpirationTime(options.exp ?? '5m');
       if (options.audience) jwt.setAudience(options.audience);
