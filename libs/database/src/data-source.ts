@@ -3,6 +3,7 @@ import { TensionSchema1764300000000 } from './migrations/1764300000000-tension-s
 import { AggregationLedger1764400000000 } from './migrations/1764400000000-aggregation-ledger';
 import { EventTextAndTypedViews1764500000000 } from './migrations/1764500000000-event-text-and-typed-views';
 import { AccessHabilitationAudit1764600000000 } from './migrations/1764600000000-access-habilitation-audit';
+import { TileFunctions1764700000000 } from './migrations/1764700000000-tile-functions';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -10,6 +11,7 @@ export const MIGRATIONS = [
   AggregationLedger1764400000000,
   EventTextAndTypedViews1764500000000,
   AccessHabilitationAudit1764600000000,
+  TileFunctions1764700000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */
