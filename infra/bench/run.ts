@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
 import { aggregatorBench } from './aggregator.bench';
+import { analystBench } from './analyst.bench';
 import { ingestBench } from './ingest.bench';
 import { locatorBench } from './locator.bench';
 import { sanitizerBench } from './sanitizer.bench';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     ...(await sanitizerBench()),
     ...(await locatorBench()),
     ...(await aggregatorBench()),
+    ...(await analystBench()),
   };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));

@@ -2,12 +2,16 @@
  * `npm run demo`: the whole platform on a realistic day in Marseille. Brings the stack up when
  * none is configured, starts the ingest API and every stage as separate processes (restarted if
  * they crash), publishes the day through the ingest API with a producer token, waits until the
- * aggregates hold every last revision, prints the top zones of tension and how to query them,
+ * aggregates hold every last revision, prints the top zones of tension, reads them back through
+ * the analysts' API as a habilitated analyst, prints how to query them,
  * then keeps running until Ctrl-C (or, with `once`, stops at once) and stops what it started.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { DateTime } from 'luxon';
+import { HabilitationStore } from '@app/access';
+import { CORTEGE_ZONE } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
@@ -99,6 +103,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
           projectApp('sanitizer', shared, config.sanitizer.port),
           projectApp('locator', shared, config.locator.port),
           projectApp('aggregator', shared, config.aggregator.port),
+          projectApp('analyst-api', { ...shared, ...issuer.env }, config.analystApi.port),
         ],
         {
           log: ({ name, stream, text }) => {
@@ -107,7 +112,9 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
           },
         },
       );
-      print(`starting the ingest API and the three stages (their logs: ${logFile})`);
+      print(
+        `starting the ingest API, the three stages and the analysts' API (their logs: ${logFile})`,
+      );
       const started = Date.now();
       await runner.start();
       print(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -137,6 +144,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
       await waitUntilSettled(config, pool, day, options.settleTimeoutMs ?? 180_000);
       print(`aggregates settled in ${((Date.now() - settling) / 1000).toFixed(1)} s\n`);
       print(zonesTable(await topZones(pool, day), day));
+      print(await throughTheApi(config, pool, day, await analystToken(pool, issuer)));
       print(analystHelp(await analystUrl(config, pool)));
     })();
     const first = await Promise.race([
@@ -225,6 +233,54 @@ async function waitUntilSettled(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The token subject of the demo's analyst (an opaque id, as an identity provider gives). */
+export const DEMO_ANALYST_SUBJECT = 'demo-analyst-0001';
+
+/** Habilitates the demo's analyst (once) and mints its token, valid for an hour. */
+async function analystToken(
+  pool: Pool,
+  issuer: Awaited<ReturnType<typeof testIssuer>>,
+): Promise<string> {
+  const habilitations = new HabilitationStore(pool);
+  const held = await habilitations.activeRoles(DEMO_ANALYST_SUBJECT);
+  if (!held.includes('analyst'))
+    await habilitations.grant({
+      subject: DEMO_ANALYST_SUBJECT,
+      role: 'analyst',
+      reason: 'demo analyst of npm run demo',
+      grantedBy: 'cli:demo',
+    });
+  return issuer.token(
+    { roles: ['analyst'] },
+    { subject: DEMO_ANALYST_SUBJECT, exp: Math.floor(Date.now() / 1000) + 3600 },
+  );
+}
+
+/** Reads the day's zones back through the analysts' API; says how to do the same. */
+async function throughTheApi(
+  config: AppConfig,
+  pool: Pool,
+  day: MarseilleDay,
+  token: string,
+): Promise<string> {
+  const base = `http://127.0.0.1:${config.analystApi.port}`;
+  const local = DateTime.fromISO(day.day, { zone: CORTEGE_ZONE });
+  const span = `${local.startOf('day').toISO({ suppressMilliseconds: true })}/${local.endOf('day').toISO({ suppressMilliseconds: true })}`;
+  const path = `/collections/tension-zones/items?datetime=${encodeURIComponent(span)}&limit=3`;
+  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { numberMatched?: number; description?: string };
+  if (!response.ok)
+    throw new Error(
+      `the analysts' API refused the demo analyst: ${response.status} ${body.description}`,
+    );
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit`);
+  return `
+The analysts' API serves the same zones (OGC API Features, GeoJSON): ${body.numberMatched} zone(s) that day,
+read as ${DEMO_ANALYST_SUBJECT} (habilitated analyst); the access audit holds ${rows[0]?.n} row(s).
+  curl -H 'Authorization: Bearer ${token}' '${base}${path}'
+  ${base}/collections · ${base}/tiles/tension-cells/12/2109/1500.mvt · ${base}/openapi.json`;
 }
 
 /** The demo's analyst login on the local stack: read-only, the views and nothing else. */
