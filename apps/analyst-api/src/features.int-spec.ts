@@ -119,6 +119,14 @@ describe('OGC API – Features over the aggregates', () => {
       true,
     ]);
     expect(events?.extent.temporal.interval[0]?.[0]).toMatch(/^2026-05-0[12]T/);
+    // Every bucket lies inside the cells' interval.
+    const cells = collections.collections.find((c) => c.id === 'tension-cells');
+    const [from, to] = (cells?.extent.temporal.interval[0] ?? []) as [string, string];
+    const { rows } = await api.pool.query<{ first: Date; last: Date }>(
+      `SELECT min(bucket_start) AS first, max(bucket_start) + interval '15 minutes' AS last FROM cell_tension`,
+    );
+    expect(Date.parse(from)).toBeLessThanOrEqual(rows[0]?.first.getTime() ?? 0);
+    expect(Date.parse(to)).toBeGreaterThanOrEqual(rows[0]?.last.getTime() ?? Infinity);
   });
 
   it('pages "whole city, one day, resolution 9" through next links to exactly the rows SQL finds', async () => {

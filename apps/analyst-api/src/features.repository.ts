@@ -94,29 +94,38 @@ export class FeaturesRepository {
     return feature !== undefined && collection === 'presence' ? withHexagon(feature) : feature;
   }
 
-  /** The events' box (presence and cells lie around them) and the collection's interval. */
+  /**
+   * The events' box and span: presence, cells and zones lie around the events and within their
+   * times (cells and zones on whole buckets), and the `event` table holds only current events,
+   * so this reads one small table rather than scanning the large ones.
+   */
   async extent(collection: CollectionId): Promise<CollectionExtent> {
-    const bucket = `make_interval(mins => ${this.bucketMinutes})`;
-    const interval: Record<CollectionId, string> = {
-      events: `SELECT ${iso('min(start_at)')} AS start, ${iso('max(end_at)')} AS end FROM event`,
-      presence: `SELECT ${iso('min(start_at)')} AS start, ${iso('max(end_at)')} AS end FROM event_presence`,
-      'tension-cells': `SELECT ${iso('min(bucket_start)')} AS start, ${iso(`max(bucket_start) + ${bucket}`)} AS end FROM cell_tension`,
-      'tension-days': `SELECT ${iso('min(bucket_start)')} AS start, ${iso(`max(bucket_start) + ${bucket}`)} AS end FROM cell_tension`,
-      'tension-zones': `SELECT ${iso('min(bucket_start)')} AS start, ${iso(`max(bucket_end) + ${bucket}`)} AS end FROM tension_zone`,
-    };
-    const [box, span] = await Promise.all([
-      this.pool.query<{ xmin: number | null; ymin: number; xmax: number; ymax: number }>(
-        `SELECT ST_XMin(b) - $1 AS xmin, ST_YMin(b) - $1 AS ymin, ST_XMax(b) + $1 AS xmax,
-                ST_YMax(b) + $1 AS ymax
-           FROM (SELECT ST_Extent(${EVENT_GEOM})::geometry AS b FROM event e) x`,
-        [collection === 'events' ? 0 : PRESENCE_MARGIN_DEGREES],
-      ),
-      this.pool.query<{ start: string | null; end: string | null }>(interval[collection]),
-    ]);
-    const b = box.rows[0];
+    const seconds = this.bucketMinutes * 60;
+    const onBuckets = collection !== 'events' && collection !== 'presence';
+    const start = onBuckets
+      ? `to_timestamp(floor(extract(epoch FROM min(start_at)) / ${seconds}) * ${seconds})`
+      : 'min(start_at)';
+    const finish = onBuckets
+      ? `to_timestamp(ceil(extract(epoch FROM max(end_at)) / ${seconds}) * ${seconds})`
+      : 'max(end_at)';
+    const { rows } = await this.pool.query<{
+      xmin: number | null;
+      ymin: number;
+      xmax: number;
+      ymax: number;
+      start: string | null;
+      end: string | null;
+    }>(
+      `SELECT ST_XMin(b) - $1 AS xmin, ST_YMin(b) - $1 AS ymin, ST_XMax(b) + $1 AS xmax,
+              ST_YMax(b) + $1 AS ymax, s AS start, f AS end
+         FROM (SELECT ST_Extent(${EVENT_GEOM})::geometry AS b, ${iso(start)} AS s, ${iso(finish)} AS f
+                 FROM event e) x`,
+      [collection === 'events' ? 0 : PRESENCE_MARGIN_DEGREES],
+    );
+    const b = rows[0];
     return {
       bbox: b && b.xmin !== null ? [b.xmin, b.ymin, b.xmax, b.ymax] : null,
-      interval: [span.rows[0]?.start ?? null, span.rows[0]?.end ?? null],
+      interval: [b?.start ?? null, b?.end ?? null],
     };
   }
 
