@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Pool } from 'pg';
-import { describeError } from '@app/observability';
+import { describeError, within } from '@app/observability';
 import { Public } from './access';
 import { ANALYST_POOL } from './analyst-pool';
 
@@ -20,15 +20,7 @@ export class HealthController {
   async check(@Res() response: ServerResponse): Promise<void> {
     let postgres: string;
     try {
-      await Promise.race([
-        this.pool.query('SELECT 1'),
-        new Promise<never>((_, reject) =>
-          setTimeout(
-            () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
-            PROBE_TIMEOUT_MS,
-          ).unref(),
-        ),
-      ]);
+      await within(this.pool.query('SELECT 1'), PROBE_TIMEOUT_MS, 'PostgreSQL');
       postgres = 'up';
     } catch (error) {
       postgres = `down: ${describeError(error)}`;

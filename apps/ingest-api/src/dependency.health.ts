@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { kafkaSecurityOptions } from '@app/kafka';
+import { within } from '@app/observability';
 import { KafkaSubmissionPublisher } from './kafka-submission.publisher';
 
 export type DependencyState = 'up' | 'down';
@@ -13,14 +14,6 @@ export interface DependencyStatus {
 
 /** Each probe gives up after this long, ms: a health check must answer quickly. */
 const PROBE_TIMEOUT_MS = 2_500;
-
-const within = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 
 /**
  * Whether the API can accept submissions now: Kafka is up when the publisher is connected and
@@ -62,10 +55,10 @@ export class DependencyHealth implements OnApplicationShutdown {
     try {
       if (!admin) {
         admin = this.kafka.admin();
-        await within(admin.connect(), PROBE_TIMEOUT_MS);
+        await within(admin.connect(), PROBE_TIMEOUT_MS, 'Kafka');
         this.admin = admin;
       }
-      const cluster = await within(admin.describeCluster(), PROBE_TIMEOUT_MS);
+      const cluster = await within(admin.describeCluster(), PROBE_TIMEOUT_MS, 'Kafka');
       return cluster.brokers.length > 0;
     } catch {
       this.admin = undefined;

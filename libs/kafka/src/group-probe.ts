@@ -1,15 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { within } from '@app/observability';
 
 /** Each probe request gives up after this long, ms: a health check must answer quickly. */
 const PROBE_TIMEOUT_MS = 2_500;
-
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 
 /** A stage's progress on its input topic, as the health check reports it. */
 export interface GroupProgress {

@@ -2,3 +2,4 @@ export * from './observability.controller';
 export * from './stage-health';
 export * from './retriable-error';
 export * from './nest-log-levels';
+export * from './within';

@@ -1,21 +1,5 @@
 import { describeError } from './retriable-error';
-
-/** Resolves as `promise`, or rejects after `ms` naming `what`: a probe never hangs a check. */
-function within<T>(
-  promise: Promise<T> | undefined,
-  ms: number,
-  what: string,
-): Promise<T | undefined> {
-  if (promise === undefined) return Promise.resolve(undefined);
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+import { within } from './within';
 
 /** The dependency an error names itself as coming from (`{ dependency: 'postgres' }`). */
 function dependencyOf(error: unknown): DependencyName | undefined {
@@ -175,7 +159,8 @@ export class StageHealth {
       Promise.all(
         names.map(async (name) => {
           try {
-            await within(this.options.probes[name]?.(), limit, name);
+            const probe = this.options.probes[name]?.();
+            if (probe !== undefined) await within(probe, limit, name);
             return [name, undefined] as const;
           } catch (error) {
             return [name, describeError(error)] as const;
