@@ -10,7 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * instant: start = end; absent = open); `resolution` — H3 resolution of cells and zones (absent:
  * 8 up to zoom 11, 9 up to zoom 13, 10 beyond); `bucketMinutes` — length of a bucket (15).
  * Over an interval a cell carries its highest score, load and conflict of the interval's
- * buckets. An empty tile is an empty bytea. Times are written in UTC, ISO 8601.
+ * buckets. An empty tile is an empty bytea. Times are written in UTC, ISO 8601. Features come
+ * in a fixed order (by cell, zone or event id), so the same data make the same bytes: a tile's
+ * ETag changes only when its content does.
  *
  * SECURITY DEFINER so the read-only `cortege_analyst` role (a tile server's) may call them
  * without reading the tables themselves; `search_path` is pinned, as such functions need.
@@ -42,7 +44,8 @@ const FUNCTIONS: Record<string, string> = {
       FROM cell_tension c
      WHERE c.resolution = res AND c.geom && bounds
        AND c.bucket_start > t0 - bucket AND c.bucket_start <= t1
-     GROUP BY c.cell) t
+     GROUP BY c.cell
+     ORDER BY c.cell) t
    WHERE t.geom IS NOT NULL;`,
   cortege_tile_zones: `
   SELECT ST_AsMVT(t, 'tension-zones', 4096, 'geom') INTO mvt FROM (
@@ -52,7 +55,8 @@ const FUNCTIONS: Record<string, string> = {
            ST_AsMVTGeom(ST_Transform(z.geom, 3857), tile, 4096, 64, true) AS geom
       FROM tension_zone z
      WHERE z.resolution = res AND z.geom && bounds
-       AND z.bucket_end > t0 - bucket AND z.bucket_start <= t1) t
+       AND z.bucket_end > t0 - bucket AND z.bucket_start <= t1
+     ORDER BY z.zone_id) t
    WHERE t.geom IS NOT NULL;`,
   cortege_tile_events: `
   SELECT ST_AsMVT(t, 'events', 4096, 'geom') INTO mvt FROM (
@@ -62,7 +66,8 @@ const FUNCTIONS: Record<string, string> = {
                         tile, 4096, 64, true) AS geom
       FROM event e
      WHERE (e.route_geom && bounds OR e.footprint_geom && bounds OR e.points_geom && bounds)
-       AND e.end_at > t0 AND e.start_at <= t1) t
+       AND e.end_at > t0 AND e.start_at <= t1
+     ORDER BY e.event_id) t
    WHERE t.geom IS NOT NULL;`,
 };
 
