@@ -33,12 +33,17 @@ describe('npm run chaos, small: 2,000 submissions, 5 kills, a broker and a regis
       seed: 10,
       reportPath: undefined,
       windowSeconds: 90,
-      settleTimeoutSeconds: 600,
+      // Two settles (the chaos run's, the clean run's) must fit the hook's budget with the rest.
+      settleTimeoutSeconds: 420,
       quietSeconds: 10,
       batchSize: 100,
       clean: true,
       keep: false,
-      print: (line) => lines.push(line),
+      // Also on stderr: if the run outlives the hook, the log says where it was.
+      print: (line) => {
+        lines.push(line);
+        process.stderr.write(`chaos: ${line}\n`);
+      },
     });
   }, 1_500_000);
   afterAll(async () => {

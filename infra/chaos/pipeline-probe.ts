@@ -192,7 +192,9 @@ export interface SettleResult {
 
 /**
  * Waits until every process is healthy and no stage lags, in every sample over `stableMs`
- * (ms; samples every `intervalMs`), or `timeoutMs` (ms) passed.
+ * (ms; samples every `intervalMs`), or `timeoutMs` (ms) passed. A sample in which a process's
+ * `/health` answered late says nothing either way (a busy machine): it neither starts nor
+ * breaks the stable stretch. A process that never answers in time never settles.
  */
 export async function waitUntilSettled(
   probe: PipelineProbe,
@@ -212,10 +214,12 @@ export async function waitUntilSettled(
     behind = unsettled(last);
     onSample?.(last, behind);
     const now = Date.now();
-    if (behind.length > 0) since = undefined;
-    else since ??= now;
-    if (since !== undefined && now - since >= stableMs)
-      return { settled: true, ms: since - started, last, behind };
+    // What the processes that answered say breaks the stretch; a late answer only pauses it.
+    if (unsettled(last.filter((s) => !s.slow)).length > 0) since = undefined;
+    else if (!last.some((s) => s.slow)) {
+      since ??= now;
+      if (now - since >= stableMs) return { settled: true, ms: since - started, last, behind };
+    }
     if (now - started > timeoutMs) return { settled: false, ms: now - started, last, behind };
     await sleep(intervalMs);
   }
