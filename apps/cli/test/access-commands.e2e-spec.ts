@@ -50,6 +50,7 @@ describe('cortege habilitation and cortege audit, as processes', () => {
   beforeAll(async () => {
     database = await createTestDatabase(config);
     pool = new Pool({ connectionString: database.url, max: 2 });
+    pool.on('error', () => undefined);
   });
   afterAll(async () => {
     await pool?.end();

@@ -29,6 +29,7 @@ describe('habilitations (PostgreSQL)', () => {
     database = await createTestDatabase(config);
     await migrate(database.url);
     pool = new Pool({ connectionString: database.url, max: 2 });
+    pool.on('error', () => undefined);
     store = new HabilitationStore(pool);
   });
   afterAll(async () => {

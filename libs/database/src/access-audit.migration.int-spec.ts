@@ -9,6 +9,7 @@ const MIGRATION = 'AccessHabilitationAudit1764600000000';
 /** Runs `work` with a client on `url`, then closes it. */
 async function withClient<T>(url: string, work: (db: Client) => Promise<T>): Promise<T> {
   const db = new Client({ connectionString: url });
+  db.on('error', () => undefined);
   await db.connect();
   try {
     return await work(db);
