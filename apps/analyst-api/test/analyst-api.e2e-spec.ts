@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { HabilitationStore } from '@app/access';
 import { loadConfig } from '@app/config';
@@ -11,8 +7,10 @@ import {
   AppProcess,
   createTestDatabase,
   freePort,
+  selfSignedCertificate,
   testIssuer,
   waitFor,
+  type SelfSigned,
   type TestDatabase,
   type TestIssuer,
 } from '@app/testing';
@@ -40,7 +38,7 @@ function httpsGet(
 }
 
 describe('the analysts’ API as a process, over HTTPS', () => {
-  let dir: string;
+  let tls: SelfSigned | undefined;
   let db: TestDatabase;
   let issuer: TestIssuer;
   let port: number;
@@ -48,29 +46,8 @@ describe('the analysts’ API as a process, over HTTPS', () => {
   let app: AppProcess | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'analyst-e2e-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
+    tls = selfSignedCertificate('analyst-e2e-');
+    cert = tls.cert;
     db = await createTestDatabase(loadConfig());
     await migrate(db.url);
     const pool = new Pool({ connectionString: db.url, max: 1 });
@@ -91,7 +68,7 @@ describe('the analysts’ API as a process, over HTTPS', () => {
   afterAll(async () => {
     await app?.stop('SIGKILL');
     await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    tls?.remove();
   });
 
   it('serves an analyst over TLS only, and stops cleanly on SIGTERM', async () => {
@@ -99,8 +76,8 @@ describe('the analysts’ API as a process, over HTTPS', () => {
       ...issuer.env,
       DATABASE_URL: db.url,
       ANALYST_API_PORT: String(port),
-      ANALYST_API_TLS_CERT_FILE: join(dir, 'cert.pem'),
-      ANALYST_API_TLS_KEY_FILE: join(dir, 'key.pem'),
+      ANALYST_API_TLS_CERT_FILE: tls?.certFile ?? '',
+      ANALYST_API_TLS_KEY_FILE: tls?.keyFile ?? '',
       ANALYST_API_AUDIENCE: 'analyst-api',
     });
     app.start();

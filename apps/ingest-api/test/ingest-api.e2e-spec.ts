@@ -1,6 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig } from '@app/config';
@@ -16,7 +14,7 @@ import {
   waitFor,
 } from '@app/testing';
 import { request } from './http-client';
-import { testIssuer, type TestIssuer } from '@app/testing';
+import { selfSignedCertificate, testIssuer, type SelfSigned, type TestIssuer } from '@app/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const stack = loadConfig();
@@ -30,7 +28,7 @@ const exitOf = (child: ChildProcess) =>
   });
 
 describe('the ingest API as a process, over HTTPS', () => {
-  let dir: string;
+  let tls: SelfSigned | undefined;
   let kafka: Kafka;
   let admin: Admin;
   let issuer: TestIssuer;
@@ -41,29 +39,8 @@ describe('the ingest API as a process, over HTTPS', () => {
   let output = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
+    tls = selfSignedCertificate('ingest-e2e-');
+    cert = tls.cert;
     kafka = testKafka(stack);
     admin = kafka.admin();
     await admin.connect();
@@ -79,7 +56,7 @@ describe('the ingest API as a process, over HTTPS', () => {
       await exitOf(child);
     }
     await admin?.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    tls?.remove();
   });
 
   it('starts with TLS, accepts a submission into Kafka, and exits 0 on SIGTERM', async () => {
@@ -95,8 +72,8 @@ describe('the ingest API as a process, over HTTPS', () => {
           SCHEMA_REGISTRY_URL: stack.registry.url,
           INGEST_PORT: String(port),
           INGEST_TOPIC: topic,
-          INGEST_TLS_CERT_FILE: join(dir, 'cert.pem'),
-          INGEST_TLS_KEY_FILE: join(dir, 'key.pem'),
+          INGEST_TLS_CERT_FILE: tls?.certFile ?? '',
+          INGEST_TLS_KEY_FILE: tls?.keyFile ?? '',
           ...issuer.env,
           NO_COLOR: '1',
         },

@@ -12,3 +12,4 @@ export * from './presence.builders';
 export * from './tcp-proxy';
 export * from './free-port';
 export * from './audit-tamper';
+export * from './self-signed';
