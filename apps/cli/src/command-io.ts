@@ -13,3 +13,20 @@ export const PROCESS_IO: CommandIo = { stdout: process.stdout, stderr: process.s
 export async function writeLine(output: Writable, line: string): Promise<void> {
   if (!output.write(`${line}\n`)) await once(output, 'drain');
 }
+
+/**
+ * How `cortege <command>` refuses its arguments, on stderr, exit code 2: `usage` with the
+ * command's help below the message, `badValue` with the message alone.
+ */
+export function argumentRefusals(command: string, help: string, io: CommandIo) {
+  return {
+    usage: (message: string): number => {
+      io.stderr.write(`cortege ${command}: ${message}\n\n${help}\n`);
+      return 2;
+    },
+    badValue: (message: string): number => {
+      io.stderr.write(`cortege ${command}: ${message}\n`);
+      return 2;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 export type RevisionVerdict = 'new' | 'duplicate' | 'stale';
 
 /**
- * The revision rule of DESIGN.md: a later revision replaces an earlier one; an equal one is a
+ * The platform's revision rule: a later revision replaces an earlier one; an equal one is a
  * duplicate and an older one is stale — neither changes anything. Keeps the highest revision
  * passed per event. `stage` changes are provisional until `commit()` (or dropped by
  * `rollback()`), so a Kafka transaction that aborts leaves the gate as it was.

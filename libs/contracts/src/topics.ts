@@ -1,4 +1,4 @@
-/** The pipeline's Kafka topics (DESIGN.md, "Flow"). Keys: eventId, except presence (H3 region). */
+/** The pipeline's Kafka topics (README, "Architecture"). Keys: eventId, except presence (H3 region). */
 export const TOPICS = {
   submissions: 'cortege.submissions.v1',
   events: 'cortege.events.v1',

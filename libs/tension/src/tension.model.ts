@@ -11,7 +11,7 @@ import { TensionError, TensionErrorCode } from './tension.error';
 export type PairWeights = Readonly<Record<EventKind, Readonly<Record<EventKind, number>>>>;
 
 /**
- * Every parameter of the tension model of DESIGN.md ("Tension model"). Defaults are in code
+ * Every parameter of the tension model (README, "The tension model"). Defaults are in code
  * (`DEFAULT_TENSION_MODEL`); the aggregator's and the CLI's configuration override them.
  */
 export interface TensionModel {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AuditLog, type AuditHead } from '@app/access';
 import type { Pool } from 'pg';
-import { type CommandIo, PROCESS_IO, writeLine } from '../command-io';
+import { argumentRefusals, type CommandIo, PROCESS_IO, writeLine } from '../command-io';
 import { parseRfc3339 } from '../rfc3339';
 import { missingSchemaMessage } from './missing-schema';
 
@@ -37,14 +37,7 @@ export async function auditCommand(
   openPool: () => Pool,
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  const usage = (message: string) => {
-    io.stderr.write(`cortege audit: ${message}\n\n${AUDIT_HELP}\n`);
-    return 2;
-  };
-  const badValue = (message: string) => {
-    io.stderr.write(`cortege audit: ${message}\n`);
-    return 2;
-  };
+  const { usage, badValue } = argumentRefusals('audit', AUDIT_HELP, io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -8,7 +8,7 @@ import {
   type Habilitation,
 } from '@app/access';
 import type { Pool } from 'pg';
-import { type CommandIo, PROCESS_IO, writeLine } from '../command-io';
+import { argumentRefusals, type CommandIo, PROCESS_IO, writeLine } from '../command-io';
 import { parseRfc3339 } from '../rfc3339';
 import { missingSchemaMessage } from './missing-schema';
 
@@ -49,14 +49,7 @@ export async function habilitationCommand(
   openPool: () => Pool,
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  const usage = (message: string) => {
-    io.stderr.write(`cortege habilitation: ${message}\n\n${HABILITATION_HELP}\n`);
-    return 2;
-  };
-  const badValue = (message: string) => {
-    io.stderr.write(`cortege habilitation: ${message}\n`);
-    return 2;
-  };
+  const { usage, badValue } = argumentRefusals('habilitation', HABILITATION_HELP, io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The analysts' tables (DESIGN.md, "Storage"): every geometry typed with SRID 4326 and GiST
+ * The analysts' tables (README, "Storage (PostGIS)"): every geometry typed with SRID 4326 and GiST
  * indexed, primary keys everywhere, so QGIS opens each table as a layer. Keys lead with the
  * H3 cell or event id, so Citus can distribute them by those columns. No free text but the
  * sanitizer's scrubbed subject of an event.
