@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@app/config';
+import { PostgresService } from '../local/src/postgres.service';
+import { commandLine, portListener, stopProcess } from '../local/src/process-control';
 import { stackUp, stackWipe } from '../local/src/stack';
 
 export interface PrivateStack {
@@ -86,5 +88,26 @@ export async function privateStack(base: AppConfig): Promise<PrivateStack> {
     await stackWipe(config);
     throw error;
   }
-  return { config, down: async () => void (await stackWipe(config)) };
+  return { config, down: () => wipe(config) };
+}
+
+/**
+ * Wipes the stack, then makes sure none of its services still listens: one started twice (a
+ * fault's restart racing a slow start) would outlive its PID file. Such a process is killed and
+ * named on stderr, since it means a launcher bug to look into.
+ */
+async function wipe(config: AppConfig): Promise<void> {
+  const markers = [config.stack.dir, new PostgresService(config.stack).root];
+  await stackWipe(config);
+  const { kafka, kafkaController, registry, registryManagement, postgres } = config.stack.ports;
+  for (const port of [kafka, kafkaController, registry, registryManagement, postgres]) {
+    const pid = portListener(port);
+    if (typeof pid !== 'number') continue;
+    const command = commandLine(pid);
+    if (!markers.some((marker) => command.includes(marker))) continue;
+    process.stderr.write(
+      `chaos: port ${port} still served by pid ${pid} after the wipe (${command.slice(0, 120)}); killing it\n`,
+    );
+    await stopProcess(pid, 5_000);
+  }
 }

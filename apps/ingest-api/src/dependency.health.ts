@@ -2,10 +2,14 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { kafkaSecurityOptions } from '@app/kafka';
-import { within } from '@app/observability';
+import {
+  DependencyStates,
+  isNoAnswer,
+  within,
+  type DependencyState,
+  type ProbeOutcome,
+} from '@app/observability';
 import { KafkaSubmissionPublisher } from './kafka-submission.publisher';
-
-export type DependencyState = 'up' | 'down';
 
 export interface DependencyStatus {
   readonly kafka: DependencyState;
@@ -17,12 +21,14 @@ const PROBE_TIMEOUT_MS = 2_500;
 
 /**
  * Whether the API can accept submissions now: Kafka is up when the publisher is connected and
- * the cluster answers a metadata request; the registry is up when its API answers.
+ * the cluster answers a metadata request; the registry is up when its API answers. A dependency
+ * that does not answer in time is `slow` (still serving) until three checks in a row, then down.
  */
 @Injectable()
 export class DependencyHealth implements OnApplicationShutdown {
   private readonly kafka: Kafka;
   private admin: Admin | undefined;
+  private readonly states = new DependencyStates<keyof DependencyStatus>(3);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,8 +46,11 @@ export class DependencyHealth implements OnApplicationShutdown {
   }
 
   async check(): Promise<DependencyStatus> {
-    const [kafka, registry] = await Promise.all([this.kafkaUp(), this.registryUp()]);
-    return { kafka: kafka ? 'up' : 'down', registry: registry ? 'up' : 'down' };
+    const [kafka, registry] = await Promise.all([this.probeKafka(), this.probeRegistry()]);
+    return {
+      kafka: this.states.next('kafka', kafka),
+      registry: this.states.next('registry', registry),
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,8 +58,8 @@ export class DependencyHealth implements OnApplicationShutdown {
     this.admin = undefined;
   }
 
-  private async kafkaUp(): Promise<boolean> {
-    if (!this.publisher.isConnected) return false;
+  private async probeKafka(): Promise<ProbeOutcome> {
+    if (!this.publisher.isConnected) return 'refused';
     let admin = this.admin;
     try {
       if (!admin) {
@@ -59,23 +68,23 @@ export class DependencyHealth implements OnApplicationShutdown {
         this.admin = admin;
       }
       const cluster = await within(admin.describeCluster(), PROBE_TIMEOUT_MS, 'Kafka');
-      return cluster.brokers.length > 0;
-    } catch {
+      return cluster.brokers.length > 0 ? 'answered' : 'refused';
+    } catch (error) {
       this.admin = undefined;
       await admin?.disconnect().catch(() => undefined);
-      return false;
+      return isNoAnswer(error) ? 'no-answer' : 'refused';
     }
   }
 
-  private async registryUp(): Promise<boolean> {
+  private async probeRegistry(): Promise<ProbeOutcome> {
     try {
       const response = await fetch(`${this.config.registry.url}/subjects`, {
         signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
       });
       await response.body?.cancel();
-      return response.ok;
-    } catch {
-      return false;
+      return response.ok ? 'answered' : 'refused';
+    } catch (error) {
+      return isNoAnswer(error) ? 'no-answer' : 'refused';
     }
   }
 }

@@ -3,7 +3,10 @@ import { ServerResponse } from 'node:http';
 import { DependencyHealth } from './dependency.health';
 import { Public } from './public.decorator';
 
-/** `GET /health`: 200 when submissions can be accepted now, else 503; no token needed. */
+/**
+ * `GET /health`: 200 when submissions can be accepted now (a dependency may be `slow`), 503 when
+ * one is down; no token needed.
+ */
 @Public()
 @Controller('health')
 export class HealthController {
@@ -12,7 +15,7 @@ export class HealthController {
   @Get()
   async check(@Res() response: ServerResponse): Promise<void> {
     const status = await this.health.check();
-    const up = status.kafka === 'up' && status.registry === 'up';
+    const up = status.kafka !== 'down' && status.registry !== 'down';
     response.statusCode = up ? 200 : 503;
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');

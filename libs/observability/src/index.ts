@@ -3,3 +3,4 @@ export * from './stage-health';
 export * from './retriable-error';
 export * from './nest-log-levels';
 export * from './within';
+export * from './dependency-state';

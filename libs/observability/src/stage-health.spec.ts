@@ -1,4 +1,5 @@
 import { StageHealth, type StageProgress } from './stage-health';
+import { NoAnswerError } from './within';
 
 /** A stage health whose probes, progress and clock the test sets. */
 function harness(stallAfterMs = 10_000) {
@@ -77,6 +78,57 @@ describe('StageHealth', () => {
     expect((await health.check()).reasons).toEqual([
       'not a member of consumer group cortege-aggregator',
     ]);
+  });
+
+  it('a dependency that does not answer in time is slow, and down only on the third check in a row', async () => {
+    const { health, state, lines } = harness();
+    health.running();
+    state.progress = { lag: 7, member: true };
+    await health.check();
+    const late = () => new NoAnswerError('postgres: no answer within 2500 ms');
+    state.postgres = late();
+    let report = await health.check();
+    expect(report).toMatchObject({ status: 'ok', dependencies: { postgres: 'slow' } });
+    state.postgres = undefined;
+    expect((await health.check()).dependencies.postgres).toBe('up');
+    state.postgres = late();
+    await health.check();
+    report = await health.check();
+    expect(report).toMatchObject({ status: 'ok', dependencies: { postgres: 'slow' } });
+    report = await health.check();
+    expect(report.status).toBe('unavailable');
+    expect(report.dependencies.postgres).toBe('down');
+    expect(report.reasons).toEqual([
+      'postgres unreachable: NoAnswerError: postgres: no answer within 2500 ms',
+    ]);
+    expect(lines.filter((l) => l.includes('unavailable'))).toHaveLength(1);
+  });
+
+  it('keeps the last lag while Kafka is only slow to give it', async () => {
+    const { health, state } = harness();
+    health.running();
+    state.progress = { lag: 12, member: true };
+    await health.check();
+    state.progress = new NoAnswerError('lag and membership: no answer within 2500 ms');
+    let report = await health.check();
+    expect(report).toMatchObject({ status: 'ok', lag: 12, member: true });
+    expect(report.dependencies.kafka).toBe('slow');
+    await health.check();
+    report = await health.check();
+    expect(report.status).toBe('unavailable');
+    expect(report.dependencies.kafka).toBe('down');
+    expect(report.lag).toBeNull();
+  });
+
+  it('a fetch aborted on its time limit counts as no answer, a refusal as down at once', async () => {
+    const { health, state } = harness();
+    health.running();
+    state.postgres = Object.assign(new Error('The operation was aborted due to timeout'), {
+      name: 'TimeoutError',
+    });
+    expect((await health.check()).dependencies.postgres).toBe('slow');
+    state.postgres = new Error('password authentication failed for user "cortege"');
+    expect((await health.check()).dependencies.postgres).toBe('down');
   });
 
   it('is stalled when the lag stays positive with no batch for the stall time, not before', async () => {

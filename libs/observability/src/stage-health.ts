@@ -1,10 +1,19 @@
 import { describeError } from './retriable-error';
-import { within } from './within';
+import { DependencyStates, type DependencyState } from './dependency-state';
+import { isNoAnswer, within } from './within';
 
 /** The dependency an error names itself as coming from (`{ dependency: 'postgres' }`). */
 function dependencyOf(error: unknown): DependencyName | undefined {
   const named = (error as { dependency?: unknown } | null)?.dependency;
   return named === 'kafka' || named === 'registry' || named === 'postgres' ? named : undefined;
+}
+
+/** One dependency's failed probe on one check. */
+interface Failure {
+  readonly name: DependencyName;
+  readonly problem: string | undefined;
+  /** It did not answer in time (rather than refusing). */
+  readonly noAnswer: boolean;
 }
 
 /** What a stage depends on; each one it uses has a probe. */
@@ -31,8 +40,13 @@ export interface StageHealthOptions {
    * `dependency`) does not answer.
    */
   readonly progress: () => Promise<StageProgress>;
-  /** How long (ms) one probe may take before it counts as failed (default 2 500). */
+  /** How long (ms) one probe may take before it counts as unanswered (default 2 500). */
   readonly probeTimeoutMs?: number;
+  /**
+   * How many checks in a row a dependency may leave unanswered (a timeout, not a refusal)
+   * before it is down (default 3). A refusal is down at once.
+   */
+  readonly slowChecksBeforeDown?: number;
   /** How long (ms) the lag may stay positive without a batch completing before it is a fault. */
   readonly stallAfterMs: number;
   /** How often (ms) the background check runs (and logs changes). */
@@ -53,13 +67,14 @@ export interface StageHealthReport {
   readonly lag: number | null;
   /** Age (ms) of the last batch committed, null before the first. */
   readonly lastBatchAgeMs: number | null;
-  readonly dependencies: Readonly<Partial<Record<DependencyName, 'up' | 'down'>>>;
+  readonly dependencies: Readonly<Partial<Record<DependencyName, DependencyState>>>;
   readonly checkedAt: string;
 }
 
 /**
  * A stage's health: whether it is doing its job now. Unavailable while starting or stopping,
- * when a dependency does not answer, when it is not a member of its consumer group, while a
+ * when a dependency refuses, or has not answered in time on `slowChecksBeforeDown` checks in a
+ * row (fewer is `slow`: a loaded machine is not a fault), when it is not a member of its consumer group, while a
  * batch is being retried after a dependency failed, or when its lag has stayed positive for
  * `stallAfterMs` with no batch committed. A background check every `intervalMs` keeps the
  * report fresh and logs one line per change of state, never one per failed attempt.
@@ -77,10 +92,12 @@ export class StageHealth {
   private loggedKeys = '';
   private reasonKeys = '';
   private readonly downProblems = new Map<DependencyName, string>();
+  private readonly states: DependencyStates<DependencyName>;
   private readonly now: () => number;
 
   constructor(private readonly options: StageHealthOptions) {
     this.now = options.now ?? Date.now;
+    this.states = new DependencyStates(options.slowChecksBeforeDown ?? 3);
     this.unavailableSince = this.now();
     this.report = this.compose(undefined, {}, []);
   }
@@ -157,34 +174,51 @@ export class StageHealth {
     const limit = this.options.probeTimeoutMs ?? 2_500;
     const [probed, measured] = await Promise.all([
       Promise.all(
-        names.map(async (name) => {
+        names.map(async (name): Promise<Failure> => {
           try {
             const probe = this.options.probes[name]?.();
             if (probe !== undefined) await within(probe, limit, name);
-            return [name, undefined] as const;
+            return { name, problem: undefined, noAnswer: false };
           } catch (error) {
-            return [name, describeError(error)] as const;
+            return { name, problem: describeError(error), noAnswer: isNoAnswer(error) };
           }
         }),
       ),
       within(this.options.progress(), limit, 'lag and membership').then(
-        (progress) => ({ progress, problem: undefined, dependency: undefined }),
+        (progress) => ({ progress, failure: undefined }),
         (error: unknown) => ({
           progress: undefined,
-          problem: describeError(error),
-          dependency: dependencyOf(error) ?? 'kafka',
+          failure: {
+            name: dependencyOf(error) ?? 'kafka',
+            problem: describeError(error),
+            noAnswer: isNoAnswer(error),
+          } satisfies Failure,
         }),
       ),
     ]);
-    const { progress, problem: progressProblem, dependency } = measured;
-    const down = probed.filter((p): p is readonly [DependencyName, string] => p[1] !== undefined);
-    if (progressProblem !== undefined && !down.some(([name]) => name === dependency))
-      down.push([dependency ?? 'kafka', progressProblem]);
-    const dependencies: Partial<Record<DependencyName, 'up' | 'down'>> = {};
-    for (const [name, problem] of probed)
-      dependencies[name] = problem === undefined ? 'up' : 'down';
-    for (const [name] of down) dependencies[name] = 'down';
-    this.report = this.compose(progress, dependencies, down);
+    const { progress, failure } = measured;
+    const failures = probed.filter((p) => p.problem !== undefined);
+    if (failure && !failures.some((f) => f.name === failure.name)) failures.push(failure);
+    const dependencies: Partial<Record<DependencyName, DependencyState>> = {};
+    const down: Array<readonly [DependencyName, string]> = [];
+    for (const name of new Set([...names, ...failures.map((f) => f.name)])) {
+      const failed = failures.find((f) => f.name === name);
+      const state = this.states.next(
+        name,
+        !failed ? 'answered' : failed.noAnswer ? 'no-answer' : 'refused',
+      );
+      dependencies[name] = state;
+      if (state === 'down') down.push([name, failed?.problem ?? 'unreachable']);
+    }
+    // While Kafka is only slow, the last lag and membership read stand.
+    const { lag, member } = this.report;
+    const lastRead = lag === null ? undefined : { lag, member };
+    const slowProgress = failure !== undefined && dependencies[failure.name] === 'slow';
+    this.report = this.compose(
+      progress ?? (slowProgress ? lastRead : undefined),
+      dependencies,
+      down,
+    );
     this.logChange();
     return this.report;
   }
@@ -200,7 +234,7 @@ export class StageHealth {
 
   private compose(
     progress: StageProgress | undefined,
-    dependencies: Partial<Record<DependencyName, 'up' | 'down'>>,
+    dependencies: Partial<Record<DependencyName, DependencyState>>,
     down: ReadonlyArray<readonly [DependencyName, string]>,
   ): StageHealthReport {
     const now = this.now();

@@ -3,12 +3,30 @@
  * ms": a health probe never hangs its check. The timer is cleared as soon as `promise` settles
  * and never keeps the process alive. (`promise` itself is not cancelled.)
  */
+/** A probe that did not answer in time: slow, not necessarily down. */
+export class NoAnswerError extends Error {
+  override readonly name = 'NoAnswerError';
+}
+
+/**
+ * Whether `error` says "no answer in time" rather than "refused": ours, an aborted fetch's
+ * `TimeoutError`, or kafkajs's request timeout.
+ */
+export function isNoAnswer(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return (
+    error instanceof NoAnswerError ||
+    name === 'TimeoutError' ||
+    name === 'KafkaJSRequestTimeoutError'
+  );
+}
+
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new NoAnswerError(`${what}: no answer within ${ms} ms`)), ms);
       timer.unref();
     }),
   ]).finally(() => clearTimeout(timer));
