@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from '@app/config';
 import type { JavaRuntime } from './java';
@@ -27,6 +27,16 @@ export class KafkaService {
 
   pid(): number | undefined {
     return ownedPid(this.pidFile, this.marker);
+  }
+
+  /** The port the running broker was started on (its last written configuration), if it runs. */
+  runningPort(): number | undefined {
+    if (this.pid() === undefined) return undefined;
+    const file = join(this.dir, 'server.properties');
+    const match = existsSync(file)
+      ? /^listeners=PLAINTEXT:\/\/[^:]+:(\d+)/m.exec(readFileSync(file, 'utf8'))
+      : null;
+    return match ? Number(match[1]) : undefined;
   }
 
   /** Formats the storage on first use, then starts the broker unless it already runs. */

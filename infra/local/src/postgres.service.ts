@@ -80,6 +80,13 @@ export class PostgresService {
       : undefined;
   }
 
+  /** The port the running cluster was started on, if it runs. */
+  runningPort(): number | undefined {
+    const pid = this.pid();
+    const match = pid === undefined ? null : /(?:^|\s)-p\s+(\d+)/.exec(commandLine(pid));
+    return match ? Number(match[1]) : undefined;
+  }
+
   /** Initialises the cluster on first use, then starts it unless it already runs. */
   start(): void {
     if (this.pid() !== undefined) return;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from '@app/config';
 import type { JavaRuntime } from './java';
@@ -48,6 +48,16 @@ export class RegistryService {
 
   pid(): number | undefined {
     return ownedPid(this.pidFile, this.marker);
+  }
+
+  /** The port the running registry was started on (its last written configuration), if it runs. */
+  runningPort(): number | undefined {
+    if (this.pid() === undefined) return undefined;
+    const file = join(this.dir, 'config', 'application.properties');
+    const match = existsSync(file)
+      ? /^quarkus\.http\.port=(\d+)/m.exec(readFileSync(file, 'utf8'))
+      : null;
+    return match ? Number(match[1]) : undefined;
   }
 
   /** The storage of the registry this launcher runs, or undefined when none runs. */

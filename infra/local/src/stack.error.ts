@@ -6,6 +6,7 @@ export enum StackErrorCode {
   StartFailed = 'start_failed',
   HealthTimeout = 'health_timeout',
   CommandFailed = 'command_failed',
+  RunsOnOtherPorts = 'runs_on_other_ports',
 }
 
 /** A launcher failure, with a message a person can act on ("Java 17 not found", "port 19092 is taken by pid 42"). */

@@ -115,6 +115,7 @@ export async function stackUp(config: AppConfig): Promise<ServiceStatus[]> {
   const wanted = ownedServices(config);
   mkdirSync(config.stack.dir, { recursive: true });
   const mode = chooseMode(config);
+  if (wanted.length > 0 && mode === 'local') assertOnConfiguredPorts(config, wanted);
   writeFileSync(modeFile(config), mode);
   if (wanted.length > 0 && mode === 'docker') {
     composeUp(wanted, composeEnv(config));
@@ -122,6 +123,30 @@ export async function stackUp(config: AppConfig): Promise<ServiceStatus[]> {
     await startLocal(config, wanted);
   }
   return stackStatus(config);
+}
+
+/**
+ * A service of this stack folder that already runs must run on the ports asked for: one
+ * started with other ports (another STACK_*_PORT, the same STACK_DIR) would be taken as
+ * started, and its health waited for on the wrong port until the timeout.
+ * @throws StackError `runs_on_other_ports`, naming the service, both ports and the way out.
+ */
+function assertOnConfiguredPorts(config: AppConfig, wanted: readonly ServiceName[]): void {
+  const { stack } = config;
+  const running: Array<[ServiceName, number | undefined, number]> = [
+    ['kafka', new KafkaService(stack).runningPort(), stack.ports.kafka],
+    ['registry', new RegistryService(stack).runningPort(), stack.ports.registry],
+    ['postgres', new PostgresService(stack).runningPort(), stack.ports.postgres],
+  ];
+  const elsewhere = running.filter(
+    ([name, actual, asked]) => wanted.includes(name) && actual !== undefined && actual !== asked,
+  );
+  if (elsewhere.length === 0) return;
+  throw new StackError(
+    StackErrorCode.RunsOnOtherPorts,
+    `${elsewhere.map(([name, actual, asked]) => `${name} of ${stack.dir} runs on port ${actual}, not ${asked}`).join('; ')}: ` +
+      'stop it with the ports it was started with (npm run stack:down), or give this stack its own STACK_DIR',
+  );
 }
 
 async function startLocal(config: AppConfig, wanted: readonly ServiceName[]): Promise<void> {
