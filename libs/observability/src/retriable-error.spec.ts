@@ -37,6 +37,18 @@ describe('isRetriable', () => {
     expect(isRetriable(new Error('Connection terminated unexpectedly'))).toBe(true);
   });
 
+  it("retries kafkajs's null metadata while the broker restarts, not any TypeError", () => {
+    // As a stage logged it in a chaos run, seconds after the broker was killed.
+    const gap = new TypeError(
+      "Cannot destructure property 'topicMetadata' of '(intermediate value)' as it is null.",
+    );
+    gap.stack = `TypeError: ${gap.message}\n    at Object.fetchTopicMetadata (/app/node_modules/kafkajs/src/admin/index.js:591:24)`;
+    expect(isRetriable(gap)).toBe(true);
+    const ours = new TypeError("Cannot read properties of null (reading 'topicMetadata')");
+    ours.stack = `TypeError: ${ours.message}\n    at scan (/app/libs/kafka/src/scan.ts:10:3)`;
+    expect(isRetriable(ours)).toBe(false);
+  });
+
   it('does not retry what a retry cannot fix', () => {
     expect(isRetriable(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(false);
     expect(isRetriable(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);

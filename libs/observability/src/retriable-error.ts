@@ -31,6 +31,22 @@ const PG_CONNECTION_LOST =
   /Connection terminated|connection is closed|Client has encountered a connection error|timeout exceeded when trying to connect/i;
 
 /**
+ * kafkajs 2.2 reads its cluster metadata without checking it: while the broker restarts, the
+ * metadata is null and `fetchTopicMetadata`/`fetchTopicOffsets` throw a TypeError about
+ * `topicMetadata` from inside kafkajs. The broker is coming back: as retriable as a refusal.
+ */
+function isKafkajsMetadataGap(error: object): boolean {
+  const { message, stack } = error as { message?: unknown; stack?: unknown };
+  return (
+    error instanceof TypeError &&
+    typeof message === 'string' &&
+    /'topicMetadata'/.test(message) &&
+    typeof stack === 'string' &&
+    /[\\/]kafkajs[\\/]/.test(stack)
+  );
+}
+
+/**
  * Whether `error` comes from a dependency (Kafka, the registry, PostgreSQL, an HTTP service)
  * that is expected to answer again, so the work that failed should wait and be retried rather
  * than be dead-lettered or end the process. Errors that say so themselves (`retriable`, as
@@ -53,6 +69,7 @@ export function isRetriable(error: unknown): boolean {
       continue;
     }
     if (typeof retriable === 'boolean') return retriable;
+    if (isKafkajsMetadataGap(e)) return true;
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || isRetriableSqlState(code)))
       return true;
     if (typeof message === 'string' && PG_CONNECTION_LOST.test(message)) return true;
