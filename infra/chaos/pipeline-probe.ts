@@ -46,7 +46,11 @@ export interface StageState {
   readonly lagSource?: 'health' | 'offsets' | 'positions';
 }
 
-const HEALTH_TIMEOUT_MS = 2_000;
+/**
+ * A /health answer waits for the process's own probes, each allowed 2.5 s: a shorter wait here
+ * would take a process whose dependency is merely slow for one that does not answer.
+ */
+const HEALTH_TIMEOUT_MS = 6_000;
 
 export class PipelineProbe {
   constructor(

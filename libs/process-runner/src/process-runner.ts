@@ -52,7 +52,11 @@ interface Slot {
 type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 const HEALTH_POLL_MS = 100;
-const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
+/**
+ * A /health answer waits for the process's own probes, each allowed 2.5 s: a shorter wait here
+ * would take a process whose dependency is merely slow for one that does not answer.
+ */
+const HEALTH_REQUEST_TIMEOUT_MS = 6_000;
 const START_ERROR_OUTPUT_CHARS = 3_000;
 /** What `env NAME=value` accepts as a name without mistaking it for an option or the command. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
