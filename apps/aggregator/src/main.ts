@@ -4,8 +4,10 @@
  * in flight, leave the group, exit 0.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@app/config';
+import { stopWhenOrphaned } from '@app/observability';
 import { TensionError } from '@app/tension';
 import { AggregatorModule } from './aggregator.module';
 
@@ -13,6 +15,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AggregatorModule);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   const config = app.get<AppConfig>(APP_CONFIG);
+  stopWhenOrphaned(config.parentPid, (line) => new Logger('Aggregator').warn(line));
   await app.listen(config.aggregator.port, '127.0.0.1');
 }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@app/config';
+import { stopWhenOrphaned } from '@app/observability';
 import { createIngestApp } from './ingest-api.factory';
 
 /**
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig(undefined, undefined, { require: ['auth'] });
   const app = await createIngestApp(config);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  stopWhenOrphaned(config.parentPid, (line) => new Logger('IngestApi').warn(line));
   await app.listen(config.ingest.port, config.ingest.host);
   const scheme = config.ingest.tls ? 'https' : 'http';
   new Logger('IngestApi').log(

@@ -3,14 +3,17 @@
  * letters. SIGTERM/SIGINT: finish the transaction in flight, leave the group, exit 0.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@app/config';
+import { stopWhenOrphaned } from '@app/observability';
 import { LocatorModule } from './locator.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(LocatorModule);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   const config = app.get<AppConfig>(APP_CONFIG);
+  stopWhenOrphaned(config.parentPid, (line) => new Logger('Locator').warn(line));
   await app.listen(config.locator.port, '127.0.0.1');
 }
 

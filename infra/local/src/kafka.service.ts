@@ -118,6 +118,13 @@ export class KafkaService {
         'delete.topic.enable=true',
         'log.retention.hours=168',
         'log.segment.bytes=67108864',
+        // One node on a small machine: Kafka's defaults (8 request handlers, 3 network threads,
+        // 10 background threads) woke 45 threads at once on a 2-core machine and starved the apps.
+        'num.io.threads=2',
+        'num.network.threads=2',
+        'background.threads=4',
+        'log.cleaner.threads=1',
+        'num.recovery.threads.per.data.dir=2',
         '',
       ].join('\n'),
     );

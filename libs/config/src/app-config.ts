@@ -9,6 +9,8 @@ export type ServiceOrigin = 'external' | 'local';
 /** The one configuration object of a process, built once at start by `loadConfig`. */
 export interface AppConfig {
   readonly logLevel: LogLevel;
+  /** The supervisor that started this process, which stops when it is gone; `undefined` = none. */
+  readonly parentPid: number | undefined;
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;
@@ -271,6 +273,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
     (env.KAFKA_SSL === undefined && env.KAFKA_SSL_CA_FILE !== undefined);
   return {
     logLevel: env.LOG_LEVEL,
+    parentPid: env.CORTEGE_PARENT_PID,
     kafka: {
       brokers: env.KAFKA_BROKERS ?? [`127.0.0.1:${stack.ports.kafka}`],
       clientId: env.KAFKA_CLIENT_ID,

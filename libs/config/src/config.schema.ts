@@ -92,6 +92,11 @@ const spkiPem = z
  */
 export const environmentSchema = z.object({
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])).transform((v) => v ?? 'info'),
+  /**
+   * Set by the process runner and the tests' app helper, which start each app in a session of
+   * its own: the app stops itself when this process is no longer its parent.
+   */
+  CORTEGE_PARENT_PID: optional(z.coerce.number().int().min(1)),
 
   // Existing services. Each one that is set is used as it is and never started locally.
   KAFKA_BROKERS: optional(brokerList),

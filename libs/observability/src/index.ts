@@ -4,3 +4,4 @@ export * from './retriable-error';
 export * from './nest-log-levels';
 export * from './within';
 export * from './dependency-state';
+export * from './stop-when-orphaned';

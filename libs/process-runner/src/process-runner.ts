@@ -209,10 +209,15 @@ export class ProcessRunner extends EventEmitter<ProcessRunnerEvents> {
     const { name, command, args, env, cwd } = slot.spec;
     // `env NAME=value … command` execs the command in place: the pid is the app's own.
     const assignments = Object.entries(env).map(([variable, value]) => `${variable}=${value}`);
-    const child = spawn('env', [...assignments, command, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // A session of its own, as a service has in production: the scheduler shares the CPU
+    // between sessions first, so apps sharing this one (with whatever else runs in it) were
+    // starved by the stack's services, each in its own. It stops itself if we die without
+    // stopping it (CORTEGE_PARENT_PID).
+    const child = spawn(
+      'env',
+      [...assignments, `CORTEGE_PARENT_PID=${process.pid}`, command, ...args],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     let markExited = (): void => undefined;
     const exited = new Promise<void>((resolve) => (markExited = resolve));
     const running: Running = { child, pid: child.pid, spawnedAt: Date.now(), exited, markExited };

@@ -30,10 +30,14 @@ export class AppProcess {
     // without this helper reading the environment (only the config module does).
     const assignments = Object.entries(this.env).map(([name, value]) => `${name}=${value}`);
     const main = join(ROOT, 'apps', this.app, 'src', 'main.ts');
-    const child = spawn('env', [...assignments, process.execPath, '--require', 'tsx/cjs', main], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Its own session, as a service has (the CPU is shared between sessions first); it stops
+    // itself if this process dies without stopping it.
+    const parent = `CORTEGE_PARENT_PID=${process.pid}`;
+    const child = spawn(
+      'env',
+      [...assignments, parent, process.execPath, '--require', 'tsx/cjs', main],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
