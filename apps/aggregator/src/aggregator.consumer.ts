@@ -49,6 +49,9 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
   private producer: Producer | undefined;
   private memberId: string | undefined;
   private readonly pool: Pool;
+  /** Applies batches and keeps the positions; one for the process, also read by the health. */
+  private readonly aggregator: PresenceAggregator;
+  private readonly model: TensionModel;
   readonly host: StageHost;
 
   constructor(
@@ -64,17 +67,15 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
     // An idle client whose server went away (a restart) is reported here; without a listener
     // pg's 'error' event would end the process. The next query connects again, or fails.
     this.pool.on('error', () => undefined);
-    const positions = new PresenceAggregator(
-      this.pool,
-      tensionModelOf(config.tension),
-      options.groupId,
-    );
+    this.model = tensionModelOf(config.tension);
+    const aggregator = new PresenceAggregator(this.pool, this.model, options.groupId);
+    this.aggregator = aggregator;
     this.host = new StageHost(config, {
       stage: STAGE,
       groupId: options.groupId,
       inputTopic: options.inputTopic,
       probes: { postgres: async () => void (await this.pool.query('SELECT 1')) },
-      storedPositions: () => positions.storedPositions(options.inputTopic),
+      storedPositions: () => aggregator.storedPositions(options.inputTopic),
       logger: this.logger,
     });
   }
@@ -95,10 +96,10 @@ export class AggregatorConsumer implements OnApplicationBootstrap, OnApplication
 
   private async connect(): Promise<void> {
     const { aggregator: options, database } = this.config;
-    const model = tensionModelOf(this.config.tension);
+    const { model } = this;
     const applied = await migrate(database.url);
     if (applied.length > 0) this.logger.log(`migrations applied: ${applied.join(', ')}`);
-    const aggregator = new PresenceAggregator(this.pool, model, options.groupId);
+    const { aggregator } = this;
 
     const kafka = kafkaFromConfig(this.config, STAGE);
     await ensureTopics(kafka, [
