@@ -16,11 +16,17 @@ import {
   MARSEILLE,
   presenceRecords,
   regionsOf,
+  waitFor,
   type TestDatabase,
 } from '@app/testing';
 import { Pool } from 'pg';
 import { aggregateChecksum } from './aggregate-checksum';
-import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
+import {
+  PresenceAggregator,
+  TENSION_CHANNEL,
+  type PresenceInput,
+  type TensionChange,
+} from './presence-aggregator';
 import { PresenceLedger } from './presence-ledger';
 
 const config = loadConfig();
@@ -478,6 +484,36 @@ describe('PresenceAggregator against the real PostGIS', () => {
     expect(await aggregator.storedPositions('cortege.presence.v1')).toEqual(
       new Map([[0, String(Number(batch[batch.length - 1]?.offset) + 1)]]),
     );
+  });
+
+  it('announces each committed batch that changed something on the tension channel, never a replay', async () => {
+    const { pool, aggregator } = await fresh();
+    const listener = await pool.connect();
+    const heard: TensionChange[] = [];
+    try {
+      listener.on('notification', (message) => {
+        if (message.channel === TENSION_CHANNEL)
+          heard.push(JSON.parse(message.payload ?? '{}') as TensionChange);
+      });
+      await listener.query(`LISTEN ${TENSION_CHANNEL}`);
+      const batch = inputs([...march(1), ...visit(1)]);
+      const first = await aggregator.applyBatch(batch);
+      await waitFor('the first announcement', () => (heard.length >= 1 ? true : undefined));
+      expect(heard[0]).toEqual({
+        events: first.applied,
+        cellRows: first.cellRows,
+        zones: first.zones,
+      });
+      await aggregator.applyBatch(batch);
+      // The replay changed nothing, so the next announcement heard is the next change's.
+      await aggregator.applyBatch(inputs(visit(2)));
+      await waitFor('the second announcement', () => (heard.length >= 2 ? true : undefined));
+      expect(heard).toHaveLength(2);
+      expect(heard[1]?.events).toBe(visit(2).length);
+    } finally {
+      await listener.query(`UNLISTEN *`).catch(() => undefined);
+      listener.release();
+    }
   });
 
   it('gives the same checksum whatever the order and the batch sizes', async () => {

@@ -52,6 +52,22 @@ interface ZoneSlices {
   readonly buckets: Date[];
 }
 
+/**
+ * The PostgreSQL channel on which each batch that changed the aggregates is announced. The
+ * notification is sent inside the batch's transaction, so PostgreSQL delivers it only if the
+ * batch commits, and after it commits: a listener never hears of a change it cannot read yet.
+ * Payload: {@link TensionChange} as JSON.
+ */
+export const TENSION_CHANNEL = 'cortege_tension';
+
+/** What a notification on {@link TENSION_CHANNEL} says of the batch that committed. */
+export interface TensionChange {
+  /** Events whose presence changed. */
+  readonly events: number;
+  readonly cellRows: number;
+  readonly zones: number;
+}
+
 /** Serialises aggregator instances: each batch reads the presence around the cells it changes. */
 const AGGREGATION_LOCK = 7_407_001;
 
@@ -171,6 +187,10 @@ export class PresenceAggregator {
       }
     }
     await this.storePositions(client, [...inputs, ...skipped]);
+    if (changes.length > 0) {
+      const change: TensionChange = { events: changes.length, cellRows, zones };
+      await client.query('SELECT pg_notify($1, $2)', [TENSION_CHANNEL, JSON.stringify(change)]);
+    }
     return {
       applied: changes.length,
       stale: fresh.length - changes.length,
