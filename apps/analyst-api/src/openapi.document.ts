@@ -174,6 +174,11 @@ export function openApiDocument(api: AnalystApiConfig): Record<string, unknown> 
             query('resolution', 'H3 resolution of cells and zones (default: from the zoom)', {
               type: 'integer',
             }),
+            query(
+              'v',
+              'Data version the map has heard of (live updates): changes the URL, so a cached tile is not reused; otherwise ignored',
+              { type: 'integer', minimum: 0 },
+            ),
           ],
           responses: {
             200: {

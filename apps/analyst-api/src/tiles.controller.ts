@@ -13,6 +13,7 @@ import { featureCount, MAX_ZOOM, resolutionForZoom, TILE_LAYERS, type TileLayer 
 /**
  * `/tiles/{layer}/{z}/{x}/{y}.mvt`: Mapbox vector tiles made in PostGIS by the layer's function
  * (`fn(z, x, y, query json)`), filtered by `datetime`; `resolution` overrides the zoom's.
+ * The `base` layer is the map's base drawn from the gazetteer, without time.
  * 204 for an empty tile; a strong ETag (304 on `If-None-Match`); a short private cache.
  */
 @Controller('tiles')
@@ -46,7 +47,11 @@ export class TilesController {
         'layer',
       );
     const query = request.query ?? {};
-    refuseUnknown(query, ['datetime', 'resolution']);
+    refuseUnknown(query, ['datetime', 'resolution', 'v']);
+    // The map's data version: only makes the URL differ after a live update, so a tile the
+    // browser cached under the old version is not reused.
+    const version = single(query, 'v');
+    if (version !== undefined) parseInteger('v', version, 0, Number.MAX_SAFE_INTEGER);
     const z = parseInteger('z', zText, 0, MAX_ZOOM);
     const x = parseInteger('x', xText, 0, 2 ** z - 1);
     const y = parseInteger('y', yText, 0, 2 ** z - 1);

@@ -1,5 +1,8 @@
 import { VectorTile } from '@mapbox/vector-tile';
 import Protobuf from 'pbf';
+import { join } from 'node:path';
+import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
+import { REPO_ROOT } from '@app/process-runner';
 import { MARSEILLE, syntheticCityDay } from '@app/testing';
 import { habilitate, startAnalystApi, type AnalystFixture } from '../test/analyst-fixture';
 
@@ -16,6 +19,8 @@ function tileOf(
     y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
   };
 }
+
+const GAZETTEER_DATA = join(REPO_ROOT, 'libs', 'geocoding-adapters', 'data');
 
 /** Central Marseille at zoom 12, and the Vieux-Port's tile at zoom 14. */
 const CITY_TILE = tileOf(MARSEILLE.canebiere, 12);
@@ -136,11 +141,31 @@ describe('vector tiles made by PostGIS', () => {
     ['/tiles/tension-cells/12/0/0.mvt?datetime=noon', 'datetime'],
     ['/tiles/tension-cells/12/0/0.mvt?resolution=7', 'resolution'],
     ['/tiles/tension-cells/12/0/0.mvt?bbox=1,2,3,4', 'bbox'],
+    ['/tiles/tension-cells/12/0/0.mvt?v=next', 'v'],
   ])('refuses %s with 400 naming %s', async (path, parameter) => {
     const response = await api.get(path, token);
     expect([response.status, ((await response.json()) as { parameter: string }).parameter]).toEqual(
       [400, parameter],
     );
+  });
+
+  it('draws the base layer from the gazetteer: arrondissements, streets and places, empty without it', async () => {
+    const { z, x, y } = CITY_TILE;
+    const before = await api.get(`/tiles/base/${z}/${x}/${y}.mvt`, token);
+    expect(before.status).toBe(204);
+    await importBanAddresses(api.pool, join(GAZETTEER_DATA, 'adresses-13-extract.csv'));
+    await importGazetteerPlaces(api.pool, join(GAZETTEER_DATA, 'places.csv'));
+    const base = await tile(`/tiles/base/${z}/${x}/${y}.mvt?v=3`);
+    expect(base.response.status).toBe(200);
+    const names = (layer: string) =>
+      Array.from({ length: base.layers[layer]?.length ?? 0 }, (_, i) =>
+        String(base.layers[layer]?.feature(i).properties.name),
+      );
+    expect(names('places')).toContain('Vieux-Port');
+    expect(names('streets')).toContain('La Canebière');
+    const arrondissements = base.layers.arrondissements;
+    expect(arrondissements?.length).toBeGreaterThan(0);
+    expect(arrondissements?.feature(0).properties.arrondissement).toEqual(expect.any(Number));
   });
 
   it('answers an unknown layer with 404', async () => {

@@ -1,8 +1,12 @@
 import { VectorTile } from '@mapbox/vector-tile';
 import Protobuf from 'pbf';
 
-/** The tile layers and the PostGIS function that makes each (migration `TileFunctions`). */
+/**
+ * The tile layers and the PostGIS function that makes each (migrations `TileFunctions` and
+ * `BaseMapTiles`); `base` is the map's base layer from the gazetteer, with no time.
+ */
 export const TILE_LAYERS = {
+  base: 'cortege_tile_base',
   'tension-cells': 'cortege_tile_cells',
   'tension-zones': 'cortege_tile_zones',
   events: 'cortege_tile_events',

@@ -4,6 +4,7 @@ import { AggregationLedger1764400000000 } from './migrations/1764400000000-aggre
 import { EventTextAndTypedViews1764500000000 } from './migrations/1764500000000-event-text-and-typed-views';
 import { AccessHabilitationAudit1764600000000 } from './migrations/1764600000000-access-habilitation-audit';
 import { TileFunctions1764700000000 } from './migrations/1764700000000-tile-functions';
+import { BaseMapTiles1764800000000 } from './migrations/1764800000000-base-map-tiles';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   EventTextAndTypedViews1764500000000,
   AccessHabilitationAudit1764600000000,
   TileFunctions1764700000000,
+  BaseMapTiles1764800000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

@@ -26,6 +26,7 @@ describe('the PostGIS schema (migrations)', () => {
       'EventTextAndTypedViews1764500000000',
       'AccessHabilitationAudit1764600000000',
       'TileFunctions1764700000000',
+      'BaseMapTiles1764800000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
