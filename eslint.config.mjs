@@ -49,5 +49,27 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The map's page: a browser module served as it is, over the globals of MapLibre and oidc-client-ts.
+    files: ['apps/analyst-api/map/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URLSearchParams: 'readonly',
+        Intl: 'readonly',
+        HTMLElement: 'readonly',
+        TextDecoderStream: 'readonly',
+        maplibregl: 'readonly',
+        oidc: 'readonly',
+      },
+    },
+  },
   prettier,
 );

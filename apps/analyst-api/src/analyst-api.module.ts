@@ -12,9 +12,12 @@ import { ANALYST_POOL, analystPool } from './analyst-pool';
 import { FeaturesController } from './features.controller';
 import { FeaturesRepository } from './features.repository';
 import { HealthController } from './health.controller';
+import { LiveController } from './live.controller';
+import { MapController } from './map.controller';
 import { OpenApiController } from './openapi.controller';
 import { Responder } from './responder';
 import { StatsController } from './stats.controller';
+import { TensionNotifications } from './tension-notifications';
 import { TilesController } from './tiles.controller';
 
 /** The configuration the analysts' API runs with: the platform's, with the auth section. */
@@ -44,6 +47,8 @@ export class AnalystApiModule {
         StatsController,
         TilesController,
         AdminController,
+        MapController,
+        LiveController,
         // Last: its `/collections/...` routes are the most general.
         FeaturesController,
       ],
@@ -74,6 +79,7 @@ export class AnalystApiModule {
             TokenVerifier.create({ ...c.auth, audience: c.analystApi.audience ?? c.auth.audience }),
         },
         Responder,
+        TensionNotifications,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AnalystExceptionFilter },
       ],

@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly aggregator: AggregatorConfig;
   readonly tension: TensionConfig;
   readonly analystApi: AnalystApiConfig;
+  /** Debian's `chromium`, which the map's browser tests and the demo's screenshot drive. */
+  readonly chromiumPath: string;
   /** Verification of producers' and analysts' tokens; `undefined` unless AUTH_ISSUER is set. */
   readonly auth: AuthConfig | undefined;
 }
@@ -55,6 +57,16 @@ export interface AnalystApiConfig {
   /** Least events in a group of a breakdown by organiser status (k-anonymity). */
   readonly minGroupSize: number;
   readonly tileMaxAgeSeconds: number;
+  readonly map: MapConfig;
+}
+
+/** The map at `/map`: where it signs in, and what it draws under the data. */
+export interface MapConfig {
+  /** The OpenID Connect issuer the page signs in with; `undefined` = `auth.issuer`. */
+  readonly issuer: string | undefined;
+  readonly clientId: string;
+  /** A MapLibre style URL for a real base map; `undefined` = the gazetteer's own base layer. */
+  readonly styleUrl: string | undefined;
 }
 
 export interface KafkaSaslConfig {
@@ -334,7 +346,13 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       maxLimit: env.ANALYST_API_MAX_LIMIT,
       minGroupSize: env.ANALYST_API_MIN_GROUP_SIZE,
       tileMaxAgeSeconds: env.ANALYST_API_TILE_MAX_AGE_SECONDS,
+      map: {
+        issuer: env.ANALYST_API_MAP_ISSUER,
+        clientId: env.ANALYST_API_MAP_CLIENT_ID,
+        styleUrl: env.ANALYST_API_MAP_STYLE_URL,
+      },
     },
+    chromiumPath: env.CHROMIUM_PATH,
     auth: toAuthConfig(env),
     stages: {
       sessionTimeoutMs: env.STAGE_SESSION_TIMEOUT_MS,

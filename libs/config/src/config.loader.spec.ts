@@ -117,6 +117,7 @@ describe('loadConfig', () => {
       maxLimit: 10_000,
       minGroupSize: 5,
       tileMaxAgeSeconds: 30,
+      map: { issuer: undefined, clientId: 'cortege-map', styleUrl: undefined },
     });
     expect(
       loadConfig(

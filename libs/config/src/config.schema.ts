@@ -143,6 +143,14 @@ export const environmentSchema = z.object({
   ANALYST_API_MIN_GROUP_SIZE: positiveInt(5, 1, 1000),
   /** `Cache-Control: private, max-age` of a vector tile, seconds. */
   ANALYST_API_TILE_MAX_AGE_SECONDS: positiveInt(30, 0, 86_400),
+  /** The map's OpenID Connect issuer (discovery at …/.well-known/openid-configuration); unset = AUTH_ISSUER. */
+  ANALYST_API_MAP_ISSUER: optional(httpUrl),
+  /** The map's public client id at that issuer (authorization code + PKCE, no secret). */
+  ANALYST_API_MAP_CLIENT_ID: optional(z.string().min(1)).transform((v) => v ?? 'cortege-map'),
+  /** A MapLibre style drawn under the data instead of the gazetteer's base, where one is reachable. */
+  ANALYST_API_MAP_STYLE_URL: optional(httpUrl),
+  /** The Chromium the map's browser tests and the demo's screenshot drive (Debian's package). */
+  CHROMIUM_PATH: optional(z.string().min(1)).transform((v) => v ?? '/usr/bin/chromium'),
 
   // Who may submit or read: OAuth2 bearer JWTs of this issuer (required by both APIs).
   AUTH_ISSUER: optional(z.string().min(1)),

@@ -13,3 +13,5 @@ export * from './tcp-proxy';
 export * from './free-port';
 export * from './audit-tamper';
 export * from './self-signed';
+export * from './dev-oidc-issuer';
+export * from './map-browser';

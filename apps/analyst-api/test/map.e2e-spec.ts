@@ -1,0 +1,337 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import { HabilitationStore } from '@app/access';
+import { loadConfig } from '@app/config';
+import { parseSubmission, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
+import { REPO_ROOT } from '@app/process-runner';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import {
+  AppProcess,
+  createTestDatabase,
+  createTopic,
+  freePort,
+  launchChromium,
+  mapIdle,
+  signInToMap,
+  startDevOidcIssuer,
+  testKafka,
+  testProducer,
+  uniqueName,
+  waitFor,
+  type DevOidcIssuer,
+  type TestDatabase,
+} from '@app/testing';
+import { marseilleDay, type DemoSubmission } from '../../../infra/demo/marseille-day';
+
+const config = loadConfig();
+const DAY = '2026-05-01';
+const ANALYST = 'map-analyst-0001';
+const DATA = join(REPO_ROOT, 'libs', 'geocoding-adapters', 'data');
+/** Where the browser test leaves its screenshot (ignored by git). */
+const ARTEFACTS = join(REPO_ROOT, '.stack', 'test-artefacts');
+
+/** The JSON shape the ingest API takes, as the Avro record the stages read. */
+function submissionOf(json: DemoSubmission): Submission {
+  const parsed = parseSubmission(json);
+  if (!parsed.ok) throw new Error(`a demo submission does not parse: ${JSON.stringify(parsed)}`);
+  return parsed.submission;
+}
+
+/** What the page reports of its cell layer and of the API, read inside the page. */
+interface Seen {
+  readonly cells: string[];
+  readonly apiCount: number;
+  readonly bucket: string;
+}
+
+/**
+ * The cells the map draws now (each once, whatever the tiles that hold it), and how many the
+ * API matches for the same bucket, resolution and box: the page's own token and route.
+ */
+function seen(page: Page): Promise<Seen> {
+  return page.evaluate(async () => {
+    type Probe = {
+      map: {
+        queryRenderedFeatures(o: { layers: string[] }): Array<{ properties: { cell: string } }>;
+        getBounds(): { toArray(): number[][] };
+        getZoom(): number;
+      };
+      resolutionAt(z: number): number;
+      bucketInstant(): string;
+      api(path: string): Promise<{ numberMatched: number }>;
+    };
+    const probe = (globalThis as unknown as { cortegeMap: Probe }).cortegeMap;
+    const cells = [
+      ...new Set(
+        probe.map.queryRenderedFeatures({ layers: ['cells'] }).map((f) => f.properties.cell),
+      ),
+    ].sort();
+    const bbox = probe.map.getBounds().toArray().flat().join(',');
+    const query = new URLSearchParams({
+      resolution: String(probe.resolutionAt(probe.map.getZoom())),
+      datetime: probe.bucketInstant(),
+      bbox,
+      limit: '1',
+    });
+    const answer = await probe.api(`/collections/tension-cells/items?${query.toString()}`);
+    return { cells, apiCount: answer.numberMatched, bucket: probe.bucketInstant() };
+  });
+}
+
+describe('the map in a real Chromium (stages and the analysts’ API as processes)', () => {
+  const kafka = testKafka(config);
+  const registry = new RegistryClient(config.registry.url);
+  const apps: AppProcess[] = [];
+  const name = uniqueName('map');
+  const topics = {
+    input: `${name}.in`,
+    events: `${name}.events`,
+    presence: `${name}.presence`,
+    dlq: `${name}.dlq`,
+  };
+  let database: TestDatabase;
+  let pool: Pool;
+  let issuer: DevOidcIssuer;
+  let browser: Browser;
+  let serde: AvroSerde<Submission>;
+  let mapUrl: string;
+
+  const publish = async (submissions: readonly Submission[]) => {
+    const producer = testProducer(kafka, { idempotent: true });
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: topics.input,
+        messages: submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  const alive = () => {
+    for (const app of apps)
+      if (app.exitCode !== null) throw new Error(`${app.app} exited:\n${app.output.slice(-3000)}`);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(config);
+    pool = new Pool({ connectionString: database.url, max: 2 });
+    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
+    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
+    } finally {
+      await admin.disconnect();
+    }
+    serde = await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA);
+
+    const apiPort = await freePort();
+    mapUrl = `http://127.0.0.1:${apiPort}/map`;
+    issuer = await startDevOidcIssuer({
+      clientId: 'cortege-map',
+      redirectUris: [mapUrl],
+      audience: 'analyst-api',
+      user: { subject: ANALYST, roles: ['analyst'] },
+    });
+    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    apps.push(
+      new AppProcess('sanitizer', {
+        SANITIZER_PORT: ports[0] as string,
+        SANITIZER_INPUT_TOPIC: topics.input,
+        SANITIZER_EVENTS_TOPIC: topics.events,
+        SANITIZER_DLQ_TOPIC: topics.dlq,
+        SANITIZER_GROUP_ID: `${name}-sanitizer`,
+      }),
+      new AppProcess('locator', {
+        LOCATOR_PORT: ports[1] as string,
+        LOCATOR_INPUT_TOPIC: topics.events,
+        LOCATOR_PRESENCE_TOPIC: topics.presence,
+        LOCATOR_DLQ_TOPIC: topics.dlq,
+        LOCATOR_GROUP_ID: `${name}-locator`,
+        DATABASE_URL: database.url,
+      }),
+      new AppProcess('aggregator', {
+        AGGREGATOR_PORT: ports[2] as string,
+        AGGREGATOR_INPUT_TOPIC: topics.presence,
+        AGGREGATOR_DLQ_TOPIC: topics.dlq,
+        AGGREGATOR_GROUP_ID: `${name}-aggregator`,
+        DATABASE_URL: database.url,
+      }),
+      new AppProcess('analyst-api', {
+        ...issuer.env,
+        ANALYST_API_PORT: String(apiPort),
+        ANALYST_API_AUDIENCE: 'analyst-api',
+        DATABASE_URL: database.url,
+      }),
+    );
+    for (const app of apps) app.start();
+    await publish(marseilleDay(DAY).steps.flatMap((step) => step.submissions.map(submissionOf)));
+    const day = marseilleDay(DAY);
+    const expected = day.events.filter((e) => !e.cancelled).length;
+    await waitFor(
+      `the day's ${expected} events in the tables`,
+      async () => {
+        alive();
+        const { rows } = await pool
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM event`)
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        return rows[0]?.n === expected ? true : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 500 },
+    );
+    await new HabilitationStore(pool).grant({
+      subject: ANALYST,
+      role: 'analyst',
+      reason: 'map browser test',
+      grantedBy: 'cli:test',
+    });
+    await waitFor(
+      'the analysts’ API',
+      async () => {
+        alive();
+        const health = await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => undefined);
+        return health?.ok ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    browser = await launchChromium(config.chromiumPath);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((a) => a.stop('SIGKILL')));
+    await issuer?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('signs in, draws the bucket the API counts, opens a zone, follows the slider and a live change', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    try {
+      // The first march meets the official visit at 10:30: a zone of tension holds both.
+      await signInToMap(page, `${mapUrl}?day=${DAY}&t=10:30#13/43.2985/5.3800`);
+      expect(new URL(page.url()).searchParams.get('t')).toBe('10:30');
+
+      const first = await seen(page);
+      expect(first.cells.length).toBeGreaterThan(0);
+      expect(first.cells.length).toBe(first.apiCount);
+
+      // A zone's label, with the keyboard: its popup names the kinds of the zone.
+      await page
+        .getByRole('button', { name: /^Zone of tension, peak / })
+        .first()
+        .focus();
+      await page.keyboard.press('Enter');
+      const popup = page.locator('.maplibregl-popup-content');
+      await expect(popup.textContent()).resolves.toMatch(/Kinds.*March.*Official visit/s);
+      await page.keyboard.press('Escape');
+      await expect(popup.count()).resolves.toBe(0);
+
+      // The slider, with the keyboard: an hour later (four quarter hours) the cells differ.
+      let idle = await page.evaluate(
+        () => (globalThis as unknown as { cortegeMap: { idle: number } }).cortegeMap.idle,
+      );
+      await page.getByRole('slider', { name: 'Quarter hour' }).focus();
+      for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+      await page.waitForURL((url) => url.searchParams.get('t') === '11:30');
+      idle = await mapIdle(page, idle);
+      const later = await seen(page);
+      expect(later.bucket).not.toBe(first.bucket);
+      expect(later.cells).not.toEqual(first.cells);
+      expect(later.cells.length).toBe(later.apiCount);
+
+      // A new rally at the Préfecture during this bucket: its cells appear without a reload.
+      await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+      const template = marseilleDay(DAY)
+        .steps.flatMap((s) => s.submissions)
+        .find((s) => s.action === 'UPSERT' && 'cortege.StaticDemonstration' in s.payload);
+      if (template?.action !== 'UPSERT') throw new Error('the day has no rally');
+      const rally = template.payload['cortege.StaticDemonstration' as never] as object;
+      const eventId = randomUUID();
+      await publish([
+        submissionOf({
+          ...template,
+          eventId,
+          revision: 1,
+          payload: {
+            'cortege.StaticDemonstration': {
+              ...rally,
+              startAt: `${DAY}T11:00`,
+              endAt: `${DAY}T12:30`,
+            },
+          } as never,
+        }),
+      ]);
+      // The rally's cells in this bucket, as the API reads them once the stages are through.
+      const rallyCells = await waitFor(
+        'the rally’s cells through the API',
+        async () => {
+          alive();
+          const cells = await page.evaluate(async (id) => {
+            type Probe = {
+              map: { getZoom(): number };
+              resolutionAt(z: number): number;
+              bucketInstant(): string;
+              api(path: string): Promise<{ features: Array<{ properties: { cell: string } }> }>;
+            };
+            const probe = (globalThis as unknown as { cortegeMap: Probe }).cortegeMap;
+            const query = new URLSearchParams({
+              eventId: id,
+              resolution: String(probe.resolutionAt(probe.map.getZoom())),
+              datetime: probe.bucketInstant(),
+              limit: '10000',
+            });
+            const page = await probe.api(`/collections/tension-cells/items?${query.toString()}`);
+            return page.features.map((f) => f.properties.cell);
+          }, eventId);
+          return cells.length > 0 ? cells : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      // Some of them were not drawn before the change: only the live update can bring them.
+      expect(rallyCells.filter((c) => !later.cells.includes(c)).length).toBeGreaterThan(0);
+      await page.waitForFunction(
+        (cells) => {
+          const probe = (
+            globalThis as unknown as {
+              cortegeMap: {
+                map: {
+                  queryRenderedFeatures(o: {
+                    layers: string[];
+                  }): Array<{ properties: { cell: string } }>;
+                };
+              };
+            }
+          ).cortegeMap;
+          const drawn = new Set(
+            probe.map.queryRenderedFeatures({ layers: ['cells'] }).map((f) => f.properties.cell),
+          );
+          return cells.every((c) => drawn.has(c));
+        },
+        rallyCells,
+        { timeout: 30_000, polling: 100 },
+      );
+      await mapIdle(page, idle);
+      const live = await seen(page);
+      expect(live.cells.length).toBe(live.apiCount);
+      expect(live.cells).toEqual(expect.arrayContaining(rallyCells));
+      expect(
+        await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload),
+      ).toBe(true);
+
+      mkdirSync(ARTEFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTEFACTS, 'map.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
