@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { loadConfig } from '@app/config';
@@ -60,18 +61,21 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
     const [submissions, events, presence, dlq] = ['submissions', 'events', 'presence', 'dlq'].map(
       topic,
     );
-    const [ingest, sanitizer, locator, aggregator] = [
+    const [ingest, sanitizer, locator, aggregator, analystApi] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
     ];
+    const started = Date.now();
     const { code, output } = await runDemoOnce({
       DATABASE_URL: database.url,
       INGEST_PORT: String(ingest),
       SANITIZER_PORT: String(sanitizer),
       LOCATOR_PORT: String(locator),
       AGGREGATOR_PORT: String(aggregator),
+      ANALYST_API_PORT: String(analystApi),
       INGEST_TOPIC: submissions as string,
       SANITIZER_INPUT_TOPIC: submissions as string,
       SANITIZER_EVENTS_TOPIC: events as string,
@@ -92,6 +96,15 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
     const label = `${first.toFormat('HH:mm')}–${first.plus({ minutes: 15 }).toFormat('HH:mm')}`;
     const row = output.split('\n').find((line) => line.startsWith(label));
     expect(row).toMatch(/1 march.*1 visit|1 visit.*1 march/);
+
+    // The map, signed in through the development issuer: a screenshot of the day's peak.
+    const shot = /^The map at the day's peak \((\d\d:\d\d)\), signed in as [^:]+: (.+\.png)$/m.exec(
+      output,
+    );
+    expect(shot?.[1]).toBe('12:30');
+    const png = readFileSync(shot?.[2] ?? '');
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(statSync(shot?.[2] ?? '').mtimeMs).toBeGreaterThan(started);
 
     // Through the analysts' views, with a login of the read-only role.
     await asAnalyst(database.url, async (analyst) => {

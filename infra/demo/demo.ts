@@ -3,10 +3,11 @@
  * none is configured, starts the ingest API and every stage as separate processes (restarted if
  * they crash), publishes the day through the ingest API with a producer token, waits until the
  * aggregates hold every last revision, prints the top zones of tension, reads them back through
- * the analysts' API as a habilitated analyst, prints how to query them,
+ * the analysts' API as a habilitated analyst, prints how to query them and how to open the map
+ * (signed in through a local development issuer; with `once`, a screenshot of the day's peak),
  * then keeps running until Ctrl-C (or, with `once`, stops at once) and stops what it started.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DateTime } from 'luxon';
@@ -17,7 +18,14 @@ import { migrate } from '@app/database';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { kafkaFromConfig } from '@app/kafka';
 import { ProcessRunner, projectApp, REPO_ROOT } from '@app/process-runner';
-import { testIssuer, waitFor } from '@app/testing';
+import {
+  launchChromium,
+  signInToMap,
+  startDevOidcIssuer,
+  testIssuer,
+  waitFor,
+  type DevOidcIssuer,
+} from '@app/testing';
 import { stackDown, stackStatus, stackUp } from '../local/src/stack';
 import { marseilleDay, type MarseilleDay } from './marseille-day';
 import { topZones, zonesTable } from './zones-table';
@@ -77,6 +85,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
 
   const pool = new Pool({ connectionString: config.database.url, max: 2 });
   let runner: ProcessRunner | undefined;
+  let signIn: DevOidcIssuer | undefined;
   try {
     // Ctrl-C at any moment stops everything; while it sets up, the setup is abandoned.
     const setup = (async () => {
@@ -89,6 +98,14 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
 
       // The Préfecture's SSO, played by a throwaway RS256 key pair: the ingest API trusts it.
       const issuer = await testIssuer('https://sso.demo.invalid/realms/cortege');
+      // The analysts' sign-in, played by a local development issuer (its page says so).
+      const mapUrl = `http://127.0.0.1:${config.analystApi.port}/map`;
+      signIn = await startDevOidcIssuer({
+        clientId: config.analystApi.map.clientId,
+        redirectUris: [mapUrl, `http://localhost:${config.analystApi.port}/map`],
+        audience: DEMO_AUDIENCE,
+        user: { subject: DEMO_ANALYST_SUBJECT, roles: ['analyst'] },
+      });
       const shared = {
         KAFKA_BROKERS: config.kafka.brokers.join(','),
         SCHEMA_REGISTRY_URL: config.registry.url,
@@ -103,7 +120,11 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
           projectApp('sanitizer', shared, config.sanitizer.port),
           projectApp('locator', shared, config.locator.port),
           projectApp('aggregator', shared, config.aggregator.port),
-          projectApp('analyst-api', { ...shared, ...issuer.env }, config.analystApi.port),
+          projectApp(
+            'analyst-api',
+            { ...shared, ...signIn.env, ANALYST_API_AUDIENCE: DEMO_AUDIENCE },
+            config.analystApi.port,
+          ),
         ],
         {
           log: ({ name, stream, text }) => {
@@ -144,8 +165,10 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
       await waitUntilSettled(config, pool, day, options.settleTimeoutMs ?? 180_000);
       print(`aggregates settled in ${((Date.now() - settling) / 1000).toFixed(1)} s\n`);
       print(zonesTable(await topZones(pool, day), day));
-      print(await throughTheApi(config, pool, day, await analystToken(pool, issuer)));
+      print(await throughTheApi(config, pool, day, await analystToken(pool, signIn)));
       print(analystHelp(await analystUrl(config, pool)));
+      print(mapHelp(mapUrl, day, signIn));
+      if (options.once) print(await screenshot(config, mapUrl, day));
     })();
     const first = await Promise.race([
       setup.then(() => 'ready' as const),
@@ -163,6 +186,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
     return 0;
   } finally {
     await runner?.stop();
+    await signIn?.close();
     await pool.end();
     if (!wasUp) {
       await stackDown(config);
@@ -238,11 +262,11 @@ async function waitUntilSettled(
 /** The token subject of the demo's analyst (an opaque id, as an identity provider gives). */
 export const DEMO_ANALYST_SUBJECT = 'demo-analyst-0001';
 
+/** The audience of the demo analyst's tokens (the analysts' API's). */
+const DEMO_AUDIENCE = 'cortege-analyst-api';
+
 /** Habilitates the demo's analyst (once) and mints its token, valid for an hour. */
-async function analystToken(
-  pool: Pool,
-  issuer: Awaited<ReturnType<typeof testIssuer>>,
-): Promise<string> {
+async function analystToken(pool: Pool, issuer: DevOidcIssuer): Promise<string> {
   const habilitations = new HabilitationStore(pool);
   const held = await habilitations.activeRoles(DEMO_ANALYST_SUBJECT);
   if (!held.includes('analyst'))
@@ -252,10 +276,7 @@ async function analystToken(
       reason: 'demo analyst of npm run demo',
       grantedBy: 'cli:demo',
     });
-  return issuer.token(
-    { roles: ['analyst'] },
-    { subject: DEMO_ANALYST_SUBJECT, exp: Math.floor(Date.now() / 1000) + 3600 },
-  );
+  return issuer.accessToken();
 }
 
 /** Reads the day's zones back through the analysts' API; says how to do the same. */
@@ -306,6 +327,37 @@ async function analystUrl(config: AppConfig, pool: Pool): Promise<string> {
   url.username = DEMO_ANALYST.user;
   url.password = DEMO_ANALYST.password;
   return url.toString();
+}
+
+/** Where the map is, the day's view, and how to sign in on it. */
+function mapHelp(mapUrl: string, day: MarseilleDay, issuer: DevOidcIssuer): string {
+  return `
+The map: ${mapUrl}?day=${day.day}
+  Sign in through the LOCAL DEVELOPMENT ISSUER at ${issuer.issuer} (the demo's stand-in for
+  the single sign-on: its page signs in ${DEMO_ANALYST_SUBJECT}, a habilitated analyst, with one
+  button). It lives as long as the demo: run it without --once to use the map.`;
+}
+
+/**
+ * Signs in on the map in Debian's chromium and saves the day's peak quarter hour (the page opens
+ * on it) as a PNG in the stack folder; says so, or why it could not.
+ */
+async function screenshot(config: AppConfig, mapUrl: string, day: MarseilleDay): Promise<string> {
+  if (!existsSync(config.chromiumPath))
+    return `
+No screenshot of the map: no chromium at ${config.chromiumPath} (apt-get install chromium).`;
+  const file = join(config.stack.dir, 'demo-map.png');
+  const browser = await launchChromium(config.chromiumPath);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signInToMap(page, `${mapUrl}?day=${day.day}#13.4/43.2975/5.3815`);
+    await page.screenshot({ path: file });
+    const at = new URL(page.url()).searchParams.get('t');
+    return `
+The map at the day's peak (${at}), signed in as ${DEMO_ANALYST_SUBJECT}: ${file}`;
+  } finally {
+    await browser.close();
+  }
 }
 
 function analystHelp(url: string): string {

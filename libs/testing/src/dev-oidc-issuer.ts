@@ -31,6 +31,8 @@ export interface DevOidcIssuer {
   readonly jwksUrl: string;
   /** What makes the analysts' API trust it and the map sign in with it. */
   readonly env: Readonly<Record<string, string>>;
+  /** An access token of its user, as the sign-in would give (for `curl` in the demo). */
+  accessToken(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -203,6 +205,7 @@ export async function startDevOidcIssuer(options: DevOidcIssuerOptions): Promise
     issuer,
     jwksUrl: `${issuer}/jwks`,
     env: { AUTH_ISSUER: issuer, AUTH_JWKS_URL: `${issuer}/jwks`, ANALYST_API_MAP_ISSUER: issuer },
+    accessToken: () => sign({ roles: [...options.user.roles] }, options.audience),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
