@@ -53,7 +53,8 @@ export class LiveController {
       response.end();
     };
     const limit = setTimeout(finish, LIVE_STREAM_MAX_MS);
-    request.on('close', finish);
+    // The response's 'close': the client went away (the request's may come as soon as it is read).
+    response.on('close', finish);
     unsubscribe = await this.notifications.subscribe({ notify: write, close: finish });
     if (response.writableEnded) {
       unsubscribe();

@@ -329,6 +329,15 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
 
       mkdirSync(ARTEFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTEFACTS, 'map.png') });
+
+      // At phone width the map keeps most of the screen and the controls stay in view.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const canvas = await page.locator('#map canvas').boundingBox();
+      expect(canvas?.width).toBeGreaterThanOrEqual(380);
+      expect(canvas?.height).toBeGreaterThan(250);
+      const slider = await page.getByRole('slider', { name: 'Quarter hour' }).boundingBox();
+      expect((slider?.x ?? -1) >= 0 && (slider?.x ?? 0) + (slider?.width ?? 0) <= 390).toBe(true);
+      await page.screenshot({ path: join(ARTEFACTS, 'map-phone.png') });
       expect(errors).toEqual([]);
     } finally {
       await page.close();
