@@ -229,6 +229,26 @@ describe('OGC API – Features over the aggregates', () => {
     expect(inBox.ids.length).toBe(inBox.matched);
   });
 
+  it('serves at an instant the zones whose span holds it, not those of the bucket that ends there', async () => {
+    // A bucket with zones right after a bucket with zones: the boundary the query must respect.
+    const { rows } = await api.pool.query<{ at: Date; n: string }>(
+      `SELECT z.bucket_start AS at, count(*) AS n FROM tension_zone z
+        WHERE z.resolution = 9 AND EXISTS (SELECT 1 FROM tension_zone p
+                WHERE p.resolution = 9 AND p.bucket_end = z.bucket_start)
+        GROUP BY z.bucket_start ORDER BY z.bucket_start LIMIT 1`,
+    );
+    expect(rows).toHaveLength(1);
+    const at = rows[0]?.at.toISOString() ?? '';
+    const zones = await items(
+      `/collections/tension-zones/items?resolution=9&datetime=${encodeURIComponent(at)}&limit=1000`,
+    );
+    expect(zones.numberMatched).toBe(Number(rows[0]?.n));
+    for (const zone of zones.features) {
+      const { start, end } = zone.properties as { start: string; end: string };
+      expect([start, end]).toEqual([at, new Date(Date.parse(at) + 15 * 60_000).toISOString()]);
+    }
+  });
+
   it('serves zones with their span, and single cells and zones by id', async () => {
     const zones = await items('/collections/tension-zones/items?limit=5');
     expect(zones.numberMatched).toBe(

@@ -272,16 +272,15 @@ export class FeaturesRepository {
   }
 
   private zonesSql(f: ItemsFilter, params: SqlParams): CollectionSql {
-    const bucketMs = this.bucketMinutes * 60_000;
     const where: string[] = [];
     if (f.resolution !== undefined) where.push(`z.resolution = ${params.add(f.resolution)}`);
     if (f.bbox) {
       const box = envelope(params, f.bbox);
       where.push(`z.geom && ${box}`, `ST_Intersects(z.geom, ${box})`);
     }
-    // The zone spans [bucket_start, bucket_end + length): bucket_end is its last bucket's start.
+    // A zone spans [bucket_start, bucket_end): bucket_end is the end of its bucket.
     if (f.datetime?.start != null)
-      where.push(`z.bucket_end > ${params.add(new Date(f.datetime.start - bucketMs))}`);
+      where.push(`z.bucket_end > ${params.add(new Date(f.datetime.start))}`);
     if (f.datetime?.end != null)
       where.push(`z.bucket_start <= ${params.add(new Date(f.datetime.end))}`);
     if (f.minScore !== undefined) where.push(`z.peak_score >= ${params.add(f.minScore)}`);
@@ -296,7 +295,7 @@ export class FeaturesRepository {
         'geometry', ST_AsGeoJSON(z.geom, 6)::json,
         'properties', json_build_object(
           'resolution', z.resolution, 'start', ${iso('z.bucket_start')},
-          'end', ${iso(`z.bucket_end + make_interval(mins => ${this.bucketMinutes})`)},
+          'end', ${iso('z.bucket_end')},
           'peakScore', z.peak_score, 'peakCell', z.peak_cell, 'cellCount', z.cell_count,
           'eventIds', z.event_ids, 'kinds', z.kinds))::text`,
     };

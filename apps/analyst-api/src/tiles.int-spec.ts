@@ -100,6 +100,21 @@ describe('vector tiles made by PostGIS', () => {
     expect(zones.layers['tension-zones']?.length ?? 0).toBe(
       await sqlCount('tension_zone', 'resolution = 9', CITY_TILE),
     );
+    // At a bucket's start, only the zones of that bucket: [bucket_start, bucket_end).
+    const zonesAtNoon = await tile(`/tiles/tension-zones/${z}/${x}/${y}.mvt?datetime=${instant}`);
+    const noonZones = zonesAtNoon.layers['tension-zones'];
+    const expectedNoonZones = await sqlCount(
+      'tension_zone',
+      `resolution = 9 AND bucket_start = '${instant}'`,
+      CITY_TILE,
+    );
+    expect(expectedNoonZones).toBeGreaterThan(0);
+    expect(noonZones?.length ?? 0).toBe(expectedNoonZones);
+    const spans = Array.from({ length: noonZones?.length ?? 0 }, (_, i) => {
+      const { start, end } = noonZones!.feature(i).properties;
+      return `${String(start)}/${String(end)}`;
+    });
+    expect(new Set(spans)).toEqual(new Set(['2026-05-01T12:00:00Z/2026-05-01T12:15:00Z']));
     const events = await tile(`/tiles/events/${z}/${x}/${y}.mvt`);
     expect(events.layers.events?.length).toBe(
       await sqlCount(

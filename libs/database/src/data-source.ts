@@ -5,6 +5,7 @@ import { EventTextAndTypedViews1764500000000 } from './migrations/1764500000000-
 import { AccessHabilitationAudit1764600000000 } from './migrations/1764600000000-access-habilitation-audit';
 import { TileFunctions1764700000000 } from './migrations/1764700000000-tile-functions';
 import { BaseMapTiles1764800000000 } from './migrations/1764800000000-base-map-tiles';
+import { ZoneTileSpan1764900000000 } from './migrations/1764900000000-zone-tile-span';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   AccessHabilitationAudit1764600000000,
   TileFunctions1764700000000,
   BaseMapTiles1764800000000,
+  ZoneTileSpan1764900000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

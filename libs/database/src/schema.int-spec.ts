@@ -27,6 +27,7 @@ describe('the PostGIS schema (migrations)', () => {
       'AccessHabilitationAudit1764600000000',
       'TileFunctions1764700000000',
       'BaseMapTiles1764800000000',
+      'ZoneTileSpan1764900000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
