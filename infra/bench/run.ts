@@ -3,6 +3,7 @@ import { aggregatorBench } from './aggregator.bench';
 import { analystBench } from './analyst.bench';
 import { ingestBench } from './ingest.bench';
 import { locatorBench } from './locator.bench';
+import { mapLiveBench } from './map-live.bench';
 import { sanitizerBench } from './sanitizer.bench';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     ...(await locatorBench()),
     ...(await aggregatorBench()),
     ...(await analystBench()),
+    ...(await mapLiveBench()),
   };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));

@@ -134,6 +134,8 @@ function askToSignIn(message = '') {
   const dialog = document.getElementById('sign-in');
   document.getElementById('sign-in-error').textContent = message;
   dialog.hidden = false;
+  // Modal: the page behind takes neither focus nor clicks until the user is signed in.
+  for (const behind of document.querySelectorAll('header, main')) behind.inert = true;
   document.getElementById('sign-in-button').focus();
 }
 document.getElementById('sign-in-button').addEventListener('click', () => {

@@ -211,6 +211,29 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
     await database?.drop();
   });
 
+  it('asks to sign in with a modal dialog: the page behind takes no focus until then', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(mapUrl);
+      const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+      await signIn.waitFor({ timeout: 60_000 });
+      type Page = { document: { activeElement: { id: string; closest(s: string): unknown } } };
+      await page.waitForFunction(
+        () => (globalThis as unknown as Page).document.activeElement.id === 'sign-in-button',
+      );
+      const focusedBehind = async () =>
+        page.evaluate(() =>
+          Boolean((globalThis as unknown as Page).document.activeElement.closest('header, main')),
+        );
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press('Tab');
+        expect(await focusedBehind()).toBe(false);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
   it('signs in, draws the bucket the API counts, opens a zone, follows the slider and a live change', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
