@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { TensionOverrides } from '@app/tension';
 import type { Environment } from './config.schema';
 
 export type LogLevel = Environment['LOG_LEVEL'];
@@ -36,7 +37,11 @@ export interface AppConfig {
   readonly geocoding: GeocodingConfig;
   readonly locator: LocatorConfig;
   readonly aggregator: AggregatorConfig;
-  readonly tension: TensionConfig;
+  /**
+   * The tension model's parameters set in the environment (the model owns their type);
+   * `tensionModelOf` lays them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
+   */
+  readonly tension: TensionOverrides;
   readonly analystApi: AnalystApiConfig;
   /** Debian's `chromium`, which the map's browser tests and the demo's screenshot drive. */
   readonly chromiumPath: string;
@@ -124,21 +129,6 @@ export interface AggregatorConfig {
   readonly partitions: number;
   /** Most presence records in one PostgreSQL transaction. */
   readonly maxBatch: number;
-}
-
-/**
- * The tension model's parameters set in the environment; `tensionModelOf` (libs/tension) lays
- * them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
- */
-export interface TensionConfig {
-  readonly bucketMinutes?: number;
-  readonly zoneThreshold?: number;
-  readonly carWeight?: number;
-  readonly resolutions?: readonly number[];
-  readonly kindWeight?: Readonly<Record<string, number>>;
-  /** `[kindA, kindB, weight]`, applied both ways. */
-  readonly pairWeight?: ReadonlyArray<readonly [string, string, number]>;
-  readonly themePairWeight?: Readonly<Record<string, number>>;
 }
 
 /** The locator stage (apps/locator). */

@@ -4,7 +4,6 @@ import {
   type EventKind,
   type OperationTheme,
 } from '@app/contracts';
-import type { TensionConfig } from '@app/config';
 import { TensionError, TensionErrorCode } from './tension.error';
 
 /** A symmetric table of weights for every unordered pair of kinds. */
@@ -14,6 +13,21 @@ export type PairWeights = Readonly<Record<EventKind, Readonly<Record<EventKind, 
  * Every parameter of the tension model (README, "The tension model"). Defaults are in code
  * (`DEFAULT_TENSION_MODEL`); the aggregator's and the CLI's configuration override them.
  */
+/**
+ * The model's parameters as a configuration gives them: each optional (the default model fills
+ * the rest), kinds and themes as plain strings that `tensionModelOf` checks.
+ */
+export interface TensionOverrides {
+  readonly bucketMinutes?: number;
+  readonly zoneThreshold?: number;
+  readonly carWeight?: number;
+  readonly resolutions?: readonly number[];
+  readonly kindWeight?: Readonly<Record<string, number>>;
+  /** `[kindA, kindB, weight]`, applied both ways. */
+  readonly pairWeight?: ReadonlyArray<readonly [string, string, number]>;
+  readonly themePairWeight?: Readonly<Record<string, number>>;
+}
+
 export interface TensionModel {
   /** Base intensity of one event of each kind, before its crowd and cars; each ≥ 0. */
   readonly kindWeight: Readonly<Record<EventKind, number>>;
@@ -199,7 +213,7 @@ export function pairWeightOf(model: TensionModel, a: PairSide, b: PairSide): num
  *
  * @throws TensionError `invalid_model` naming every unknown kind or theme and every bad value.
  */
-export function tensionModelOf(overrides: TensionConfig): TensionModel {
+export function tensionModelOf(overrides: TensionOverrides): TensionModel {
   const unknown: string[] = [];
   const isKind = (k: string): k is EventKind => (eventKindValues as readonly string[]).includes(k);
   const kindWeight: Record<EventKind, number> = { ...DEFAULT_TENSION_MODEL.kindWeight };
