@@ -26,15 +26,14 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import {
   CORTEGE_ZONE,
-  EVENT_KIND_OF,
+  eventOf,
   parseDateTime,
-  PAYLOAD_KINDS,
   type EventKind,
   type MovingDemonstration,
   type OfficialVisit,
-  type PayloadKind,
   type ScheduledOperation,
   type StaticDemonstration,
+  type Submission,
 } from '@app/contracts';
 
 /** A local date-time in Europe/Paris, ISO 8601 without offset: `2026-05-01T10:30`. */
@@ -152,9 +151,10 @@ export function demoEventId(day: string, key: DemoEventKey): string {
 
 /** The kind of a payload, from its single wrapped branch. */
 export function kindOfPayload(payload: DemoPayload): EventKind {
-  const branch = Object.keys(payload)[0]?.replace(/^cortege\./, '');
-  const kind = PAYLOAD_KINDS.find((k) => k === branch) as PayloadKind;
-  return EVENT_KIND_OF[kind];
+  // Only the branch's name is read: its local times need not be the contract's instants yet.
+  const kinded = eventOf({ payload: payload as unknown as Submission['payload'] });
+  if (kinded === null) throw new Error('a demo payload always carries an event');
+  return kinded.kind;
 }
 
 /** UTC ms of a local date-time. @throws RangeError when it does not exist in Europe/Paris. */

@@ -1,7 +1,7 @@
 import { types, type Type } from 'avsc';
 import { ViolationCode, type Violation } from './contract.error';
 import { parseDateTime } from './date-time';
-import { eventOf } from './event-kind';
+import { eventOf, PAYLOAD_BRANCH } from './event-kind';
 import type { Submission } from './generated/contracts.types.generated';
 import { submissionType } from './submission.type';
 
@@ -134,7 +134,7 @@ function rules(s: Submission): Violation[] {
       });
     return found;
   }
-  const base = `payload.cortege.${kinded.kind}`;
+  const base = `payload.${PAYLOAD_BRANCH[kinded.kind]}`;
   const event = kinded.event;
   if (event.endAt <= event.startAt) {
     found.push({

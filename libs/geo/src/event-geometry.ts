@@ -55,14 +55,14 @@ export type EventGeometry =
  */
 export function addressesOf(kinded: KindedEvent): readonly string[] {
   switch (kinded.kind) {
-    case 'MovingDemonstration': {
+    case 'MOVING_DEMONSTRATION': {
       const e = kinded.event;
       return [e.departureAddress, ...e.waypointAddresses, e.arrivalAddress];
     }
-    case 'StaticDemonstration':
+    case 'STATIC_DEMONSTRATION':
       return [kinded.event.address];
-    case 'ScheduledOperation':
-    case 'OfficialVisit':
+    case 'SCHEDULED_OPERATION':
+    case 'OFFICIAL_VISIT':
       return kinded.event.addresses;
     default: {
       const _exhaustive: never = kinded;
@@ -85,14 +85,14 @@ function withoutRepeats(positions: readonly Position[]): Position[] {
 
 /** A drawn route worth using: two distinct positions at least (the sanitizer insists on it). */
 function drawnRoute(kinded: KindedEvent): readonly Position[] | null {
-  if (kinded.kind !== 'MovingDemonstration') return null;
+  if (kinded.kind !== 'MOVING_DEMONSTRATION') return null;
   const coordinates = kinded.event.route?.coordinates ?? [];
   return withoutRepeats(coordinates).length >= 2 ? coordinates : null;
 }
 
 /** A drawn footprint worth using: a ring with a position at least. */
 function drawnFootprint(kinded: KindedEvent): Polygon | null {
-  if (kinded.kind !== 'StaticDemonstration') return null;
+  if (kinded.kind !== 'STATIC_DEMONSTRATION') return null;
   const footprint = kinded.event.footprint;
   return footprint && footprint.rings.length > 0 && (footprint.rings[0]?.length ?? 0) > 0
     ? footprint
@@ -205,17 +205,17 @@ export function eventGeometry(
   });
 
   switch (kinded.kind) {
-    case 'MovingDemonstration': {
+    case 'MOVING_DEMONSTRATION': {
       const line = withoutRepeats(resolved);
       return line.length >= 2
         ? placed({ type: 'route', line, source: 'geocoded' }, unresolved)
         : placed(crowdDisk(peopleOf(kinded.event)), unresolved);
     }
-    case 'StaticDemonstration':
+    case 'STATIC_DEMONSTRATION':
       return placed(crowdDisk(peopleOf(kinded.event)), unresolved);
-    case 'ScheduledOperation':
+    case 'SCHEDULED_OPERATION':
       return placed(disks(model.operationRadiusMetres), unresolved);
-    case 'OfficialVisit':
+    case 'OFFICIAL_VISIT':
       return placed(disks(model.visitRadiusMetres), unresolved);
     default: {
       const _exhaustive: never = kinded;

@@ -67,7 +67,7 @@ export function presenceIntervals(
     return staticCells(shape, model.resolution).map((cell) => ({ cell, ...window }));
 
   const cover = routeCover(shape.line, model.resolution);
-  const people = kinded.kind === 'MovingDemonstration' ? peopleOf(kinded.event) : 0;
+  const people = kinded.kind === 'MOVING_DEMONSTRATION' ? peopleOf(kinded.event) : 0;
   return marchIntervals(cover, window, {
     speedMetresPerMs: marchSpeedMetresPerMs(
       cover.lengthMetres,

@@ -18,26 +18,26 @@ export type KindedOf<K extends KindedEvent['kind']> = Extract<KindedEvent, { kin
 
 export const march = (
   over: Partial<MovingDemonstration> = {},
-): KindedOf<'MovingDemonstration'> => ({
-  kind: 'MovingDemonstration',
+): KindedOf<'MOVING_DEMONSTRATION'> => ({
+  kind: 'MOVING_DEMONSTRATION',
   event: { ...eventIn<MovingDemonstration>(samples.moving), ...over },
 });
 
 export const rally = (
   over: Partial<StaticDemonstration> = {},
-): KindedOf<'StaticDemonstration'> => ({
-  kind: 'StaticDemonstration',
+): KindedOf<'STATIC_DEMONSTRATION'> => ({
+  kind: 'STATIC_DEMONSTRATION',
   event: { ...eventIn<StaticDemonstration>(samples.static), ...over },
 });
 
 export const operation = (
   over: Partial<ScheduledOperation> = {},
-): KindedOf<'ScheduledOperation'> => ({
-  kind: 'ScheduledOperation',
+): KindedOf<'SCHEDULED_OPERATION'> => ({
+  kind: 'SCHEDULED_OPERATION',
   event: { ...eventIn<ScheduledOperation>(samples.operation), ...over },
 });
 
-export const visit = (over: Partial<OfficialVisit> = {}): KindedOf<'OfficialVisit'> => ({
-  kind: 'OfficialVisit',
+export const visit = (over: Partial<OfficialVisit> = {}): KindedOf<'OFFICIAL_VISIT'> => ({
+  kind: 'OFFICIAL_VISIT',
   event: { ...eventIn<OfficialVisit>(samples.visit), ...over },
 });

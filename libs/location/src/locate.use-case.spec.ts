@@ -38,7 +38,7 @@ describe('locateSubmission', () => {
 
     const expected = locateEvent(
       {
-        kind: 'MovingDemonstration',
+        kind: 'MOVING_DEMONSTRATION',
         event: moving.payload!['cortege.MovingDemonstration' as never],
       },
       [],

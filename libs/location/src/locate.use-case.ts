@@ -1,5 +1,4 @@
 import {
-  EVENT_KIND_OF,
   eventOf,
   type CellPresence,
   type GeocodeQuality,
@@ -121,7 +120,7 @@ export async function locateSubmission(
   const shared = {
     ...base,
     action: 'UPSERT' as const,
-    kind: EVENT_KIND_OF[kinded.kind],
+    kind: kinded.kind,
     // The events topic holds the sanitizer's output: this text is already scrubbed.
     subject: event.subject,
     description: event.description,

@@ -30,7 +30,7 @@ function scrubEvent(kinded: KindedEvent, scrub: (text: string) => string): Kinde
     description: e.description === null ? null : scrub(e.description),
   });
   switch (kinded.kind) {
-    case 'MovingDemonstration': {
+    case 'MOVING_DEMONSTRATION': {
       const e = kinded.event;
       return {
         kind: kinded.kind,
@@ -42,15 +42,15 @@ function scrubEvent(kinded: KindedEvent, scrub: (text: string) => string): Kinde
         },
       };
     }
-    case 'StaticDemonstration': {
+    case 'STATIC_DEMONSTRATION': {
       const e = kinded.event;
       return { kind: kinded.kind, event: { ...texts(e), address: scrub(e.address) } };
     }
-    case 'ScheduledOperation': {
+    case 'SCHEDULED_OPERATION': {
       const e = kinded.event;
       return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
     }
-    case 'OfficialVisit': {
+    case 'OFFICIAL_VISIT': {
       const e = kinded.event;
       return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
     }

@@ -308,7 +308,7 @@ describe('checkSubmission', () => {
         `${base}.footprint.rings.0: rewound counterclockwise (RFC 7946 outer ring)`,
       ]);
       expect(outcome.event).toMatchObject({
-        kind: 'StaticDemonstration',
+        kind: 'STATIC_DEMONSTRATION',
         event: { footprint: { rings: [[square[3], square[0], square[1], square[2], square[3]]] } },
       });
     });

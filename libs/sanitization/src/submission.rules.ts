@@ -1,5 +1,6 @@
 import {
   eventOf,
+  PAYLOAD_BRANCH,
   ViolationCode,
   type KindedEvent,
   type MovingDemonstration,
@@ -209,7 +210,7 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
   const kinded = eventOf(submission);
   if (kinded === null) return { violations: envelope, repairs: [], event: null };
 
-  const base = `payload.cortege.${kinded.kind}`;
+  const base = `payload.${PAYLOAD_BRANCH[kinded.kind]}`;
   const found = [
     ...envelope,
     ...checkTimeWindow(kinded.event, base, policy),
@@ -219,7 +220,7 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
   let repairs: readonly string[] = [];
   let event: KindedEvent = kinded;
   switch (kinded.kind) {
-    case 'MovingDemonstration': {
+    case 'MOVING_DEMONSTRATION': {
       const e = kinded.event;
       found.push(
         ...checkCounts(e, base, policy),
@@ -232,7 +233,7 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
       if (e.route !== null) found.push(...checkRoute(e.route, `${base}.route`, policy));
       break;
     }
-    case 'StaticDemonstration': {
+    case 'STATIC_DEMONSTRATION': {
       const e = kinded.event;
       found.push(
         ...checkCounts(e, base, policy),
@@ -246,8 +247,8 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
       }
       break;
     }
-    case 'ScheduledOperation':
-    case 'OfficialVisit':
+    case 'SCHEDULED_OPERATION':
+    case 'OFFICIAL_VISIT':
       found.push(...checkAddressList(kinded.event.addresses, `${base}.addresses`, policy));
       break;
     default: {
