@@ -113,8 +113,13 @@ function normalise(
   return value;
 }
 
-/** The rules the schema cannot say: ids, revisions, payload presence, time order, counts. */
-function rules(s: Submission): Violation[] {
+/**
+ * The envelope's rules, for the contract and the sanitizer alike: an RFC 9562 UUID event id
+ * (versions 1–8, any case), a revision that is an integer ≥ 1, and a payload for an UPSERT.
+ */
+export function envelopeViolations(
+  s: Pick<Submission, 'eventId' | 'revision' | 'action' | 'payload'>,
+): Violation[] {
   const found: Violation[] = [];
   if (!UUID.test(s.eventId))
     found.push({
@@ -122,18 +127,26 @@ function rules(s: Submission): Violation[] {
       code: ViolationCode.InvalidUuid,
       message: `'${s.eventId}' is not a UUID`,
     });
-  if (s.revision < 1)
-    found.push({ path: 'revision', code: ViolationCode.InvalidRevision, message: 'must be ≥ 1' });
+  if (!Number.isSafeInteger(s.revision) || s.revision < 1)
+    found.push({
+      path: 'revision',
+      code: ViolationCode.InvalidRevision,
+      message: 'must be an integer ≥ 1',
+    });
+  if (s.action === 'UPSERT' && s.payload === null)
+    found.push({
+      path: 'payload',
+      code: ViolationCode.MissingPayload,
+      message: 'an UPSERT carries its event',
+    });
+  return found;
+}
+
+/** The rules the schema cannot say: the envelope's, then time order and counts. */
+function rules(s: Submission): Violation[] {
+  const found = envelopeViolations(s);
   const kinded = eventOf(s);
-  if (kinded === null) {
-    if (s.action === 'UPSERT')
-      found.push({
-        path: 'payload',
-        code: ViolationCode.MissingPayload,
-        message: 'an UPSERT carries its event',
-      });
-    return found;
-  }
+  if (kinded === null) return found;
   const base = `payload.${PAYLOAD_BRANCH[kinded.kind]}`;
   const event = kinded.event;
   if (event.endAt <= event.startAt) {

@@ -1,4 +1,5 @@
 import {
+  envelopeViolations,
   eventOf,
   PAYLOAD_BRANCH,
   ViolationCode,
@@ -21,8 +22,6 @@ export interface RulesOutcome {
   readonly event: KindedEvent | null;
 }
 
-/** As in the contract: RFC 9562 UUIDs, versions 1–8, any case. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
@@ -166,37 +165,13 @@ export function checkText(text: string | null, path: string, max: number): Sanit
     : [];
 }
 
-/** The envelope: a UUID event id, a revision ≥ 1, and a payload for an UPSERT. */
-function checkEnvelope(submission: Submission): SanitizationViolation[] {
-  const found: SanitizationViolation[] = [];
-  if (!UUID.test(submission.eventId))
-    found.push({
-      path: 'eventId',
-      code: ViolationCode.InvalidUuid,
-      message: `'${submission.eventId}' is not a UUID`,
-    });
-  if (!Number.isSafeInteger(submission.revision) || submission.revision < 1)
-    found.push({
-      path: 'revision',
-      code: ViolationCode.InvalidRevision,
-      message: 'must be an integer ≥ 1',
-    });
-  if (submission.action === 'UPSERT' && submission.payload === null)
-    found.push({
-      path: 'payload',
-      code: ViolationCode.MissingPayload,
-      message: 'an UPSERT carries its event',
-    });
-  return found;
-}
-
 /**
  * Every rule of the sanitizer on a submission in the contract's shape. A CANCEL needs only its
  * envelope: any payload is neither checked nor kept. Field paths start at the submission
  * (`payload.cortege.StaticDemonstration.footprint.rings.0.3`). Pure; never throws on bad data.
  */
 export function checkSubmission(submission: Submission, policy: SanitizationPolicy): RulesOutcome {
-  const envelope = checkEnvelope(submission);
+  const envelope = envelopeViolations(submission);
   if (submission.action === 'CANCEL') {
     return {
       violations: envelope,
