@@ -516,7 +516,7 @@ describe('PresenceAggregator against the real PostGIS', () => {
     }
   });
 
-  it('gives the same checksum whatever the order and the batch sizes', async () => {
+  it('gives the same checksum whatever the order, the batch sizes and the locator clock', async () => {
     const history = [
       ...march(1),
       ...visit(1),
@@ -544,10 +544,13 @@ describe('PresenceAggregator against the real PostGIS', () => {
       }
       return copy;
     };
+    // Each run's locator stamped the records at other times (`locatedAt`, its clock).
+    const locatedLater = (records: Presence[], ms: number) =>
+      records.map((r) => ({ ...r, locatedAt: r.locatedAt + ms }));
     const runs = [
       { order: history, batch: history.length },
-      { order: [...history].reverse(), batch: 1 },
-      { order: shuffled(42), batch: 7 },
+      { order: locatedLater([...history].reverse(), H), batch: 1 },
+      { order: locatedLater(shuffled(42), 7 * 24 * H + 1), batch: 7 },
     ];
     const digests: string[] = [];
     for (const run of runs) {
