@@ -247,4 +247,36 @@ describe('scoreCells at city scale', () => {
     const rows = scoreCells(events);
     expect(rows.length).toBeGreaterThan(150_000);
   });
+
+  it('gives the same scores to the same events under other ids (another order of summation)', () => {
+    // Six events in and around X with uneven crowds and times: the sums of their terms are
+    // floating-point, and the ids decide in which order they are added.
+    const shapes = [
+      ['MOVING_DEMONSTRATION', 1_234, 3.7],
+      ['STATIC_DEMONSTRATION', 777, 5.3],
+      ['OFFICIAL_VISIT', 45, 11.1],
+      ['SCHEDULED_OPERATION', 310, 2.9],
+      ['STATIC_DEMONSTRATION', 2_020, 7.7],
+      ['MOVING_DEMONSTRATION', 99, 13.3],
+    ] as const;
+    const build = (ids: readonly string[]) =>
+      shapes.map(([kind, people, minutes], i) =>
+        event(ids[i] as string, kind, people, [
+          [i % 2 === 0 ? X : Y, B0 + minutes * MIN, B1 + (minutes + i) * MIN],
+        ]),
+      );
+    const forward = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'];
+    const backward = ['z6', 'y5', 'x4', 'w3', 'v2', 'u1'];
+    const strip = (rows: CellTension[]) =>
+      rows.map(({ cell, resolution, bucketStart, load, conflict, score, eventCount }) => ({
+        cell,
+        resolution,
+        bucketStart,
+        load,
+        conflict,
+        score,
+        eventCount,
+      }));
+    expect(strip(scoreCells(build(backward)))).toEqual(strip(scoreCells(build(forward))));
+  });
 });

@@ -216,9 +216,9 @@ function scoreResolution(
         resolution,
         cell,
         bucketStart,
-        load,
-        conflict,
-        score: load + conflict,
+        load: fixedScore(load),
+        conflict: fixedScore(conflict),
+        score: fixedScore(load + conflict),
         eventCount: eventIds.length,
         eventIds,
       });
@@ -226,6 +226,15 @@ function scoreResolution(
   }
   return rows;
 }
+
+/**
+ * Scores are kept to 9 decimals: the sums above are floating-point and the events' ids decide
+ * their order, so without a fixed precision the same events under other ids differ in the last
+ * bits, and a score on the zone threshold tips a zone in or out.
+ */
+export const SCORE_DECIMALS = 9;
+const fixedScore = (value: number): number =>
+  Math.round(value * 10 ** SCORE_DECIMALS) / 10 ** SCORE_DECIMALS;
 
 const intensityOf = (byId: ReadonlyMap<string, ScoredEvent>, eventId: string): number =>
   (byId.get(eventId) as ScoredEvent).intensity;
