@@ -14,9 +14,24 @@ as the locator stage:
   {"line":2,"outcome":"not_found","addresses":["…"]}      no place resolved (geocode_not_found)
   {"line":3,"outcome":"skipped"}                           a revision already located above
   {"line":4,"outcome":"rejected","violations":[…]}         not a valid event
+  {"line":5,"outcome":"rejected","stage":"sanitize",…}     passed through: what \`cortege sanitize\`
+                                                           did not clean (rejected, duplicate,
+                                                           stale) keeps its outcome and reasons
 Addresses are geocoded with the PostGIS gazetteer (DATABASE_URL; import it with
 \`cortege gazetteer import\`). The model (H3 resolution, walking speed…) comes from the
 LOCATOR_* variables, as for the stage.`;
+
+/**
+ * A line of `cortege sanitize` that is not a clean event (rejected, duplicate, stale), without
+ * its line number; undefined for anything else.
+ */
+function notCleaned(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object' || 'event' in value) return undefined;
+  const { outcome, line: _line, ...rest } = value as Record<string, unknown>;
+  return outcome === 'rejected' || outcome === 'duplicate' || outcome === 'stale'
+    ? { outcome, ...rest }
+    : undefined;
+}
 
 /** `cortege locate`: the locator stage over JSON lines, without Kafka. */
 export function locateCommand(
@@ -31,6 +46,8 @@ export function locateCommand(
     input,
     output,
     async (value, line) => {
+      const upstream = notCleaned(value);
+      if (upstream) return { ...upstream, line, stage: 'sanitize' };
       const event =
         value !== null && typeof value === 'object' && 'event' in value ? value.event : value;
       const parsed = parseSubmission(event);
