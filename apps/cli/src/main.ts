@@ -1,10 +1,10 @@
 /** `cortege`: the project's command line. Each pipeline stage can run over JSON lines here. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@app/config';
-import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
+import { sanitizationPolicy } from '@app/sanitization';
 import { Pool } from 'pg';
 import { migrate } from '@app/database';
-import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
+import { locatorModel } from '@app/geo';
 import {
   GAZETTEER_IMPORT_HELP,
   createGeocoder,
@@ -69,7 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'sanitize': {
       const config = loadConfig();
-      const policy = { ...DEFAULT_SANITIZATION_POLICY, ...config.sanitizer.policyOverrides };
+      const policy = sanitizationPolicy(config.sanitizer.policyOverrides);
       await sanitizeCommand(process.stdin, process.stdout, policy);
       return 0;
     }
@@ -77,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const config = loadConfig();
       const pool = new Pool({ connectionString: config.database.url, max: 2 });
       try {
-        const model = { ...DEFAULT_LOCATOR_MODEL, ...config.locator.modelOverrides };
+        const model = locatorModel(config.locator.modelOverrides);
         await ensureGazetteerSchema(pool);
         await locateCommand(
           process.stdin,

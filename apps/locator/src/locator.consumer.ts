@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
+import { locatorModel } from '@app/geo';
 import { GEOCODER, type Geocoder } from '@app/geocoding';
 import { GEOCODING_POOL, type GeocodingPool } from '@app/geocoding-adapters';
 import {
@@ -100,7 +100,7 @@ export class LocatorConsumer implements OnApplicationBootstrap, OnApplicationShu
       await AvroSerde.register<Presence>(registry, locator.presenceTopic, PRESENCE_SCHEMA),
       { presence: locator.presenceTopic, dlq: locator.dlqTopic },
       this.geocoder,
-      { ...DEFAULT_LOCATOR_MODEL, ...locator.modelOverrides },
+      locatorModel(locator.modelOverrides),
       state,
       this.metrics,
     );

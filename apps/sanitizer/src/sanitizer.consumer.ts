@@ -14,7 +14,7 @@ import {
   stageConsumerSettings,
   TransactionalStage,
 } from '@app/kafka';
-import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
+import { sanitizationPolicy } from '@app/sanitization';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import { StageHost } from '@app/stage-runtime';
 import { EVENT_HEADERS, SanitizerHandler } from './sanitizer.handler';
@@ -90,7 +90,7 @@ export class SanitizerConsumer implements OnApplicationBootstrap, OnApplicationS
       AvroSerde.forDecoding<Submission>(registry, topics.input, SUBMISSION_SCHEMA),
       await AvroSerde.register<Submission>(registry, topics.events, SUBMISSION_SCHEMA),
       { events: topics.events, dlq: topics.dlq },
-      { ...DEFAULT_SANITIZATION_POLICY, ...sanitizer.policyOverrides },
+      sanitizationPolicy(sanitizer.policyOverrides),
       gate,
       this.metrics,
     );

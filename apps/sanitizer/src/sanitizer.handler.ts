@@ -63,7 +63,7 @@ export class SanitizerHandler implements StageHandler {
     }
 
     // Decoded Avro already has the contract's shape; `sanitize` checks ids, revision, payload
-    // and time order itself, so the JSON path (`sanitizeJson`) would only validate twice.
+    // and time order itself.
     const result = sanitize(submission, this.policy);
     if (result.outcome === 'rejected') {
       const first = result.violations[0];

@@ -15,7 +15,7 @@ import {
 import { SanitizationError, SanitizationErrorCode } from './sanitization.error';
 import { DEFAULT_SANITIZATION_POLICY, type SanitizationPolicy } from './sanitization.policy';
 import { SanitizationViolationCode } from './sanitization.violation';
-import { sanitize, sanitizeJson, type SanitizeResult } from './sanitize.use-case';
+import { sanitize, type SanitizeResult } from './sanitize.use-case';
 
 const clean = (result: SanitizeResult) => {
   if (result.outcome !== 'clean')
@@ -225,66 +225,5 @@ describe('sanitize', () => {
     } catch (error) {
       expect((error as SanitizationError).code).toBe(SanitizationErrorCode.InvalidPolicy);
     }
-  });
-});
-
-describe('sanitizeJson', () => {
-  const json = (s: Submission) => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
-
-  it('runs the contract check, then the rules and the scrub: the same path as sanitize', () => {
-    for (const sample of Object.values(sampleSubmissions())) {
-      expect(sanitizeJson(json(sample))).toEqual(sanitize(sample));
-    }
-  });
-
-  it('reads ISO date-times as the ingest API does, then scrubs', () => {
-    const value = json(sampleVisit({ subject: 'Visite, contact 04 91 15 60 00' }));
-    const event = (value.payload as Record<string, Record<string, unknown>>)[
-      'cortege.OfficialVisit'
-    ] as Record<string, unknown>;
-    event.startAt = '2026-05-01T11:00';
-    event.endAt = '2026-05-01T12:30:00+02:00';
-    const result = clean(sanitizeJson(value));
-    expect(eventOfClean(result)).toMatchObject({
-      subject: 'Visite, contact [PHONE]',
-      startAt: Date.parse('2026-05-01T09:00:00Z'),
-      endAt: Date.parse('2026-05-01T10:30:00Z'),
-    });
-  });
-
-  it('rejects what breaks the contract, with its violations', () => {
-    const value = json(sampleOperation());
-    const event = (value.payload as Record<string, Record<string, unknown>>)[
-      'cortege.ScheduledOperation'
-    ] as Record<string, unknown>;
-    delete event.subject;
-    event.theme = 'FOOTBALL';
-    expect(sanitizeJson(value)).toEqual({
-      outcome: 'rejected',
-      violations: [
-        expect.objectContaining({
-          path: 'payload.cortege.ScheduledOperation.subject',
-          code: ViolationCode.MissingField,
-        }),
-        expect.objectContaining({
-          path: 'payload.cortege.ScheduledOperation.theme',
-          code: ViolationCode.InvalidEnum,
-        }),
-      ],
-    });
-    expect(sanitizeJson('not an object')).toMatchObject({ outcome: 'rejected' });
-  });
-
-  it("rejects what passes the contract but breaks the sanitizer's rules", () => {
-    expect(sanitizeJson(json(sampleOperation({ addresses: [] })))).toEqual({
-      outcome: 'rejected',
-      violations: [
-        {
-          path: 'payload.cortege.ScheduledOperation.addresses',
-          code: SanitizationViolationCode.NoAddress,
-          message: 'needs at least one address',
-        },
-      ],
-    });
   });
 });

@@ -1,4 +1,4 @@
-import { parseSubmission, payloadOf, type KindedEvent, type Submission } from '@app/contracts';
+import { payloadOf, type KindedEvent, type Submission } from '@app/contracts';
 import { addCounts, type ScrubCounts } from './pii-kind';
 import {
   assertValidPolicy,
@@ -92,18 +92,4 @@ export function sanitize(
     payload: rules.event === null ? null : payloadOf(scrubEvent(rules.event, scrub)),
   };
   return { outcome: 'clean', submission: clean, scrubCounts, repairs: rules.repairs };
-}
-
-/**
- * Any value (a JSON line, an API body, a decoded record) through the contract check
- * (`parseSubmission`: shape, ISO date-times, ids) and then `sanitize`: the one path the CLI,
- * the ingest API and the consumer share. Contract violations come back as a rejection too.
- */
-export function sanitizeJson(
-  value: unknown,
-  policy: SanitizationPolicy = DEFAULT_SANITIZATION_POLICY,
-): SanitizeResult {
-  const parsed = parseSubmission(value);
-  if (!parsed.ok) return { outcome: 'rejected', violations: parsed.violations };
-  return sanitize(parsed.submission, policy);
 }
