@@ -260,8 +260,8 @@ export class PresenceAggregator {
       await client.query(`DELETE FROM event WHERE event_id = ANY($1::uuid[])`, [cancelled]);
     const upserts = current.filter((p) => p.action === 'UPSERT');
     if (upserts.length === 0) return;
-    // `people` and `cars` are the larger count known (greatest() skips nulls), as the model
-    // counts a crowd. The geometry goes to the typed column of its shape (`presenceProblem`
+    // `people` and `cars` are the larger count known, `crowdOf`/`carsOf` (@app/contracts) in
+    // SQL: greatest() skips nulls, and leaves null (unknown) where both are. The geometry goes to the typed column of its shape (`presenceProblem`
     // lets no other shape through; the table's check would refuse it).
     await client.query(
       `INSERT INTO event (event_id, revision, kind, subject, description, start_at, end_at,

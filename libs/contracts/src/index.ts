@@ -11,3 +11,4 @@ export * from './submission.validation';
 export * from './topics';
 export * from './json-schema';
 export * from './revision-gate';
+export * from './event-counts';

@@ -1,4 +1,4 @@
-import type { KindedEvent, Polygon, Position } from '@app/contracts';
+import { crowdOf, type KindedEvent, type Polygon, type Position } from '@app/contracts';
 import { crowdRadiusMetres } from './crowd-radius';
 import { GeoError, GeoErrorCode } from './geo.error';
 import type {
@@ -8,7 +8,6 @@ import type {
   LonLat,
 } from './geojson.types';
 import { assertValidLocatorModel, DEFAULT_LOCATOR_MODEL, type LocatorModel } from './locator.model';
-import { peopleOf } from './march-timing';
 import { assertPosition } from './sphere';
 
 /** How well an event's addresses resolved. */
@@ -209,10 +208,10 @@ export function eventGeometry(
       const line = withoutRepeats(resolved);
       return line.length >= 2
         ? placed({ type: 'route', line, source: 'geocoded' }, unresolved)
-        : placed(crowdDisk(peopleOf(kinded.event)), unresolved);
+        : placed(crowdDisk(crowdOf(kinded.event)), unresolved);
     }
     case 'STATIC_DEMONSTRATION':
-      return placed(crowdDisk(peopleOf(kinded.event)), unresolved);
+      return placed(crowdDisk(crowdOf(kinded.event)), unresolved);
     case 'SCHEDULED_OPERATION':
       return placed(disks(model.operationRadiusMetres), unresolved);
     case 'OFFICIAL_VISIT':

@@ -1,9 +1,4 @@
-import {
-  columnLengthMetres,
-  marchIntervals,
-  marchSpeedMetresPerMs,
-  peopleOf,
-} from './march-timing';
+import { columnLengthMetres, marchIntervals, marchSpeedMetresPerMs } from './march-timing';
 import type { RouteCover } from './route-cover';
 
 const MINUTE = 60_000;
@@ -22,12 +17,6 @@ const COVER: RouteCover = {
 const TWO_KMH = 2000 / 3_600_000;
 
 describe('march timing', () => {
-  it('counts the larger of people expected and declared, 0 when unknown', () => {
-    expect(peopleOf({ peopleExpected: 4000, peopleDeclared: 3500 })).toBe(4000);
-    expect(peopleOf({ peopleExpected: null, peopleDeclared: 120 })).toBe(120);
-    expect(peopleOf({ peopleExpected: null, peopleDeclared: null })).toBe(0);
-  });
-
   it('spreads the crowd over the street: 4,000 people at 2 /m² on 15 m make 133.3 m', () => {
     expect(columnLengthMetres(4000, 2, 15)).toBeCloseTo(133.33, 2);
     expect(columnLengthMetres(0, 2, 15)).toBe(0);

@@ -23,14 +23,6 @@ export interface MarchTiming {
 
 const KMH_TO_METRES_PER_MS = 1000 / 3_600_000;
 
-/** The crowd of an event: the larger of people expected and declared, 0 when both are unknown. */
-export function peopleOf(event: {
-  readonly peopleExpected: number | null;
-  readonly peopleDeclared: number | null;
-}): number {
-  return Math.max(event.peopleExpected ?? 0, event.peopleDeclared ?? 0);
-}
-
 /**
  * Length in metres of a march's column: `people ÷ (densityPerM2 × streetWidthMetres)` — the
  * crowd's area (m²) spread over the street's width (m). 0 people give 0 m.

@@ -1,4 +1,4 @@
-import type { KindedEvent } from '@app/contracts';
+import { crowdOf, type KindedEvent } from '@app/contracts';
 import { diskCover } from './disk-cover';
 import type { EventShape } from './event-geometry';
 import { footprintCover } from './footprint-cover';
@@ -8,7 +8,6 @@ import {
   columnLengthMetres,
   marchIntervals,
   marchSpeedMetresPerMs,
-  peopleOf,
   type PresenceInterval,
   type TimeWindow,
 } from './march-timing';
@@ -67,7 +66,7 @@ export function presenceIntervals(
     return staticCells(shape, model.resolution).map((cell) => ({ cell, ...window }));
 
   const cover = routeCover(shape.line, model.resolution);
-  const people = kinded.kind === 'MOVING_DEMONSTRATION' ? peopleOf(kinded.event) : 0;
+  const people = kinded.kind === 'MOVING_DEMONSTRATION' ? crowdOf(kinded.event) : 0;
   return marchIntervals(cover, window, {
     speedMetresPerMs: marchSpeedMetresPerMs(
       cover.lengthMetres,

@@ -1,3 +1,4 @@
+import { carsOf, crowdOf } from '@app/contracts';
 import { assertValidLocatedEvent, type LocatedEvent } from './located-event';
 import { assertValidTensionModel, DEFAULT_TENSION_MODEL, type TensionModel } from './tension.model';
 
@@ -6,8 +7,6 @@ export type IntensitySource = Pick<
   LocatedEvent,
   'eventId' | 'kind' | 'peopleExpected' | 'peopleDeclared' | 'carsExpected' | 'carsDeclared'
 >;
-
-const largest = (a: number | null, b: number | null): number => Math.max(a ?? 0, b ?? 0);
 
 /**
  * `kindWeight[kind] × (1 + log10(1 + crowd / 100)) + carWeight × log10(1 + cars)`, where crowd is
@@ -21,8 +20,8 @@ export function intensity(
 ): number {
   assertValidTensionModel(model);
   assertValidLocatedEvent({ ...event, theme: null, cells: [] });
-  const crowd = largest(event.peopleExpected, event.peopleDeclared);
-  const cars = largest(event.carsExpected, event.carsDeclared);
+  const crowd = crowdOf(event);
+  const cars = carsOf(event);
   return (
     model.kindWeight[event.kind] * (1 + Math.log10(1 + crowd / 100)) +
     model.carWeight * Math.log10(1 + cars)
