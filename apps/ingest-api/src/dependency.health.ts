@@ -38,8 +38,8 @@ export class DependencyHealth implements OnApplicationShutdown {
       clientId: `${config.kafka.clientId}-ingest-health`,
       brokers: [...config.kafka.brokers],
       logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      requestTimeout: 2_000,
+      connectionTimeout: PROBE_TIMEOUT_MS,
+      requestTimeout: PROBE_TIMEOUT_MS,
       retry: { retries: 0 },
       ...kafkaSecurityOptions(config.kafka),
     });

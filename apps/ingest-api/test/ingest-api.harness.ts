@@ -70,8 +70,11 @@ export async function startIngestApi(
   const url = `http://127.0.0.1:${port}`;
 
   if (healthy) {
-    await waitFor('the ingest API to be healthy', async () =>
-      (await request(`${url}/health`)).status === 200 ? true : undefined,
+    await waitFor(
+      'the ingest API to be healthy',
+      async () => ((await request(`${url}/health`)).status === 200 ? true : undefined),
+      // A loaded machine's broker may take tens of seconds to accept a new client.
+      { timeoutMs: 60_000 },
     );
   }
 

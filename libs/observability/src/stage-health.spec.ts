@@ -1,3 +1,4 @@
+import { KafkaJSConnectionError } from 'kafkajs';
 import { StageHealth, type StageProgress } from './stage-health';
 import { NoAnswerError } from './within';
 
@@ -128,6 +129,17 @@ describe('StageHealth', () => {
     });
     expect((await health.check()).dependencies.postgres).toBe('slow');
     state.postgres = new Error('password authentication failed for user "cortege"');
+    expect((await health.check()).dependencies.postgres).toBe('down');
+  });
+
+  it("takes kafkajs's connection timeout for no answer, and its refused connection for down", async () => {
+    const { health, state } = harness();
+    health.running();
+    state.postgres = new KafkaJSConnectionError('Connection timeout', { broker: '127.0.0.1:1' });
+    expect((await health.check()).dependencies.postgres).toBe('slow');
+    state.postgres = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED', {
+      broker: '127.0.0.1:1',
+    });
     expect((await health.check()).dependencies.postgres).toBe('down');
   });
 

@@ -10,14 +10,18 @@ export class NoAnswerError extends Error {
 
 /**
  * Whether `error` says "no answer in time" rather than "refused": ours, an aborted fetch's
- * `TimeoutError`, or kafkajs's request timeout.
+ * `TimeoutError`, kafkajs's request timeout, or its connection timeout (a broker that accepted
+ * nothing within `connectionTimeout`, where a refusal would have come at once).
  */
 export function isNoAnswer(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   return (
     error instanceof NoAnswerError ||
     name === 'TimeoutError' ||
-    name === 'KafkaJSRequestTimeoutError'
+    name === 'KafkaJSRequestTimeoutError' ||
+    (name === 'KafkaJSConnectionError' &&
+      typeof message === 'string' &&
+      /^Connection timeout/.test(message))
   );
 }
 
