@@ -61,24 +61,23 @@ describe('the ingest API as a process, over HTTPS', () => {
 
   it('starts with TLS, accepts a submission into Kafka, and exits 0 on SIGTERM', async () => {
     // Only what the process needs: its environment is the test's choice, not inherited.
-    child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules', '.bin', 'tsx'), 'apps/ingest-api/src/main.ts'],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          KAFKA_BROKERS: stack.kafka.brokers.join(','),
-          SCHEMA_REGISTRY_URL: stack.registry.url,
-          INGEST_PORT: String(port),
-          INGEST_TOPIC: topic,
-          INGEST_TLS_CERT_FILE: tls?.certFile ?? '',
-          INGEST_TLS_KEY_FILE: tls?.keyFile ?? '',
-          ...issuer.env,
-          NO_COLOR: '1',
-        },
+    // One process (tsx's CLI would run the app in a child of its own, which a SIGKILL of the
+    // wrapper leaves running); it stops itself should this test process die first.
+    child = spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/ingest-api/src/main.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        KAFKA_BROKERS: stack.kafka.brokers.join(','),
+        SCHEMA_REGISTRY_URL: stack.registry.url,
+        INGEST_PORT: String(port),
+        INGEST_TOPIC: topic,
+        INGEST_TLS_CERT_FILE: tls?.certFile ?? '',
+        INGEST_TLS_KEY_FILE: tls?.keyFile ?? '',
+        ...issuer.env,
+        NO_COLOR: '1',
+        CORTEGE_PARENT_PID: String(process.pid),
       },
-    );
+    });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const running = child;
