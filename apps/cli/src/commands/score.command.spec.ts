@@ -127,4 +127,40 @@ describe('cortege score', () => {
     ]);
     expect(out.some((row) => row.type === 'cell')).toBe(true);
   });
+
+  it('passes what cortege locate did not locate through, with its outcome, reasons and stage', async () => {
+    const rows = await run([
+      JSON.stringify({ line: 1, outcome: 'not_found', addresses: ['1 rue Inconnue'] }),
+      JSON.stringify({
+        line: 2,
+        outcome: 'rejected',
+        stage: 'sanitize',
+        violations: [
+          { path: 'revision', code: 'invalid_revision', message: 'must be an integer ≥ 1' },
+        ],
+      }),
+      JSON.stringify({ line: 3, outcome: 'skipped' }),
+      ...visit.map((record) => JSON.stringify(record)),
+    ]);
+    expect(rows.filter((r) => r.type === 'not_scored')).toEqual([
+      {
+        type: 'not_scored',
+        line: 1,
+        stage: 'locate',
+        outcome: 'not_found',
+        addresses: ['1 rue Inconnue'],
+      },
+      {
+        type: 'not_scored',
+        line: 2,
+        stage: 'sanitize',
+        outcome: 'rejected',
+        violations: [
+          { path: 'revision', code: 'invalid_revision', message: 'must be an integer ≥ 1' },
+        ],
+      },
+      { type: 'not_scored', line: 3, stage: 'locate', outcome: 'skipped' },
+    ]);
+    expect(rows.some((r) => r.type === 'cell')).toBe(true);
+  });
 });

@@ -15,6 +15,9 @@ every cell score then every zone of tension, with the model code of the aggregat
   {"type":"zone","resolution":10,"bucketStart":"…","bucketEnd":"…","peakScore":…,"peakCell":"8a39…","cells":[…],"eventIds":[…],"kinds":[…]}
 A line that is not a valid presence record is reported, in order, as
   {"type":"rejected","line":3,"message":"…"}
+and what an earlier command did not pass on (not found, skipped, rejected…) goes through with
+its outcome, its reasons and the stage that stopped it:
+  {"type":"not_scored","line":4,"stage":"locate","outcome":"not_found","addresses":["…"]}
 The model (weights, bucket, zone threshold, resolutions) comes from the TENSION_* variables.`;
 
 const presenceType = Type.forSchema(PRESENCE_SCHEMA as never);
@@ -23,8 +26,18 @@ const presenceType = Type.forSchema(PRESENCE_SCHEMA as never);
 function recordsOf(value: unknown): unknown[] {
   if (value !== null && typeof value === 'object' && 'presence' in value)
     return Array.isArray(value.presence) ? value.presence : [value.presence];
-  if (value !== null && typeof value === 'object' && 'outcome' in value) return [];
   return [value];
+}
+
+/**
+ * A line of `cortege locate` (or of `cortege sanitize` passed through it) that carries no
+ * presence: its outcome and reasons, the stage that stopped it; undefined for anything else.
+ */
+function notLocated(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object' || 'presence' in value) return undefined;
+  const { outcome, line: _line, stage, ...rest } = value as Record<string, unknown>;
+  if (typeof outcome !== 'string') return undefined;
+  return { stage: typeof stage === 'string' ? stage : 'locate', outcome, ...rest };
 }
 
 /** Why `value` is not a presence record (field paths), or undefined. */
@@ -48,6 +61,11 @@ export async function scoreCommand(
   for await (const { value, line, malformed } of readJsonLines(input)) {
     if (malformed) {
       await write({ type: 'rejected', line, message: 'not a valid JSON value' });
+      continue;
+    }
+    const upstream = notLocated(value);
+    if (upstream) {
+      await write({ type: 'not_scored', line, ...upstream });
       continue;
     }
     for (const candidate of recordsOf(value)) {
