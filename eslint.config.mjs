@@ -27,6 +27,39 @@ export default tseslint.config(
           message:
             'Read configuration through @app/config (loadConfig), the only reader of process.env.',
         },
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.object.name=/^(it|describe|test)$/][callee.property.name=/^(only|skip)$/]",
+          message: 'No focused or skipped tests in the repository: a suite must run whole.',
+        },
+      ],
+    },
+  },
+  {
+    // The pure libraries: no sockets, no framework, no configuration (their callers map theirs).
+    files: [
+      'libs/contracts/**/*.ts',
+      'libs/geo/**/*.ts',
+      'libs/tension/**/*.ts',
+      'libs/sanitization/**/*.ts',
+      'libs/location/**/*.ts',
+      'libs/geocoding/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'pg-copy-streams', 'kafkajs', 'typeorm', '@app/config'].map((name) => ({
+            name,
+            message: 'A pure library takes no I/O, framework or configuration dependency.',
+          })),
+          patterns: [
+            {
+              group: ['@nestjs/*'],
+              message: 'A pure library takes no I/O, framework or configuration dependency.',
+            },
+          ],
+        },
       ],
     },
   },
