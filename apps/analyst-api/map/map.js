@@ -426,6 +426,26 @@ document.addEventListener('keydown', (event) => {
 // ---- the list of the bucket, the zones' peak labels, a march's column -----------------------
 
 let markers = [];
+
+/**
+ * Zone labels never overlap: highest peak first, a label whose box (in screen pixels, from its
+ * text) meets one already shown is hidden; its zone stays outlined and in the list. Runs on
+ * each move, as the distances between labels change with the zoom.
+ */
+function declutter(map) {
+  const shown = [];
+  for (const marker of markers) {
+    const element = marker.getElement();
+    const { x, y } = map.project(marker.getLngLat());
+    const half = { w: (element.textContent.length * 8 + 20) / 2, h: 12 };
+    const box = { x0: x - half.w, x1: x + half.w, y0: y - half.h, y1: y + half.h };
+    const meets = shown.some(
+      (b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1,
+    );
+    element.hidden = meets;
+    if (!meets) shown.push(box);
+  }
+}
 /** A point of a GeoJSON geometry to attach a popup or a label to: its first vertex's ring centre. */
 function anchorOf(geometry) {
   const ring =
@@ -492,6 +512,7 @@ async function refreshBucket(map) {
     });
     markers.push(new maplibregl.Marker({ element: label }).setLngLat(where).addTo(map));
   }
+  declutter(map);
   if (zones.features.length === 0)
     listItem(zoneList, 'None in this quarter hour', () => undefined).disabled = true;
   for (const feature of events.features) {
@@ -687,6 +708,7 @@ async function start() {
   const probe = { map, state, idle: 0, ready: false, resolutionAt, bucketInstant, api };
   window.cortegeMap = probe;
   map.on('idle', () => (probe.idle += 1));
+  map.on('move', () => declutter(map));
 
   const clickable = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
   map.on('click', (event) => {

@@ -247,6 +247,29 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
       expect(first.cells.length).toBeGreaterThan(0);
       expect(first.cells.length).toBe(first.apiCount);
 
+      // The zones' peak labels shown never overlap (lower peaks give way), and at least one is.
+      const labels = await page.evaluate(() => {
+        type Box = { left: number; right: number; top: number; bottom: number };
+        type Label = { hidden: boolean; getBoundingClientRect(): Box };
+        const doc = (
+          globalThis as unknown as { document: { querySelectorAll(s: string): Label[] } }
+        ).document;
+        const boxes = [...doc.querySelectorAll('.zone-label')]
+          .filter((l) => !l.hidden)
+          .map((l) => l.getBoundingClientRect());
+        let overlaps = 0;
+        for (let i = 0; i < boxes.length; i += 1)
+          for (let j = i + 1; j < boxes.length; j += 1) {
+            const a = boxes[i] as Box;
+            const b = boxes[j] as Box;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+              overlaps += 1;
+          }
+        return { shown: boxes.length, overlaps };
+      });
+      expect(labels.shown).toBeGreaterThan(0);
+      expect(labels.overlaps).toBe(0);
+
       // A zone's label, with the keyboard: its popup names the kinds of the zone.
       await page
         .getByRole('button', { name: /^Zone of tension, peak / })
