@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { CHECKSUM_TABLES } from '@app/aggregation';
 import { loadConfig } from '@app/config';
-import { eventOf, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { eventOf, PAYLOAD_BRANCH, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
@@ -47,7 +47,7 @@ function plantedSubmissions(): { submissions: Submission[]; canaries: string[] }
     };
     return {
       ...base,
-      payload: { [`cortege.${kinded.kind}`]: event } as unknown as Submission['payload'],
+      payload: { [PAYLOAD_BRANCH[kinded.kind]]: event } as unknown as Submission['payload'],
     };
   });
   return { submissions, canaries };

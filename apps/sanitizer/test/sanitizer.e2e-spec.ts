@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { eventOf, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
+import { eventOf, PAYLOAD_BRANCH, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { loadConfig } from '@app/config';
 import { DLQ_HEADERS } from '@app/kafka';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
@@ -189,7 +189,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
       }
       submissions.push({
         ...base,
-        payload: { [`cortege.${kinded.kind}`]: event } as unknown as Submission['payload'],
+        payload: { [PAYLOAD_BRANCH[kinded.kind]]: event } as unknown as Submission['payload'],
       });
     }
     await produce(
