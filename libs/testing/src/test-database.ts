@@ -47,8 +47,21 @@ export async function createTestDatabase(
  * `DROP DATABASE … WITH (FORCE)` ends the test's own sessions, but refuses (42501) when an
  * autovacuum worker, run by the superuser, is in the database after bulk writes; a plain
  * DROP stops such workers itself, so it is tried next, a few times.
+ *
+ * First it waits (up to 3 s) for the sessions being closed to go: `pool.end()` resolves before
+ * its clients' sockets are closed, and a session the drop terminates then raises 57P01 on a
+ * client that is already ending, as an unhandled error that fails the test file.
  */
 async function dropDatabase(client: Client, name: string): Promise<void> {
+  for (let i = 0; i < 30; i += 1) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      [name],
+    );
+    if (rows[0]?.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   for (let attempt = 0; ; attempt += 1) {
     try {
       await client.query(
