@@ -72,11 +72,11 @@ export interface StageHealthReport {
 }
 
 /**
- * A stage's health: whether it is doing its job now. Unavailable while starting or stopping,
+ * A stage's health: whether it is doing its job now. Unavailable while starting or stopping;
  * when a dependency refuses, or has not answered in time on `slowChecksBeforeDown` checks in a
- * row (fewer is `slow`: a loaded machine is not a fault), when it is not a member of its consumer group, while a
- * batch is being retried after a dependency failed, or when its lag has stayed positive for
- * `stallAfterMs` with no batch committed. A background check every `intervalMs` keeps the
+ * row (fewer is `slow`: a loaded machine is not a fault); when it is not a member of its
+ * consumer group; while a batch is being retried after a dependency failed; or when its lag
+ * has stayed positive for `stallAfterMs` with no batch committed. A background check every `intervalMs` keeps the
  * report fresh and logs one line per change of state, never one per failed attempt.
  */
 export class StageHealth {
