@@ -3,17 +3,20 @@
  * same exactly-once stage (one transaction per 500 records), on the same input topic, with a
  * fresh consumer group per run. Rounds alternate so machine noise hits both alike.
  */
-import type { KafkaMessage } from 'kafkajs';
 import { RevisionGate, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { loadConfig } from '@app/config';
 import {
+  ConsumingStage,
   kafkaFromConfig,
-  TransactionalStage,
-  type StageHandler,
+  type Rejected,
+  type StageDecoder,
   type StageOutput,
+  type StageRecord,
+  type TopicWork,
 } from '@app/kafka';
 import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { avroDecoder } from '@app/stage-runtime';
 import { createTopic, uniqueName, waitFor } from '@app/testing';
 import { SanitizerHandler } from '../../apps/sanitizer/src/sanitizer.handler';
 import { SanitizerMetrics } from '../../apps/sanitizer/src/sanitizer.metrics';
@@ -24,19 +27,17 @@ const COUNT = 20_000;
 const ROUNDS = 3;
 
 /** Counts what each committed transaction held, from the first record in to the last commit. */
-class Counting implements StageHandler {
+class Counting<T> implements TopicWork<T> {
+  readonly kind = 'topics';
   done = 0;
   firstAt = 0n;
   lastAt = 0n;
   private staged = 0;
-  constructor(private readonly inner: StageHandler) {}
-  async handle(
-    message: KafkaMessage,
-    source: { topic: string; partition: number },
-  ): Promise<StageOutput[]> {
+  constructor(private readonly inner: TopicWork<T>) {}
+  handle(record: StageRecord<T>): Promise<readonly StageOutput[] | Rejected> {
     if (this.firstAt === 0n) this.firstAt = process.hrtime.bigint();
     this.staged++;
-    return this.inner.handle(message, source);
+    return this.inner.handle(record);
   }
   committed(): void {
     this.inner.committed();
@@ -50,8 +51,14 @@ class Counting implements StageHandler {
   }
 }
 
-const copyTo = (topic: string): StageHandler => ({
-  handle: (m) => Promise.resolve([{ topic, key: m.key, value: m.value }]),
+/** The bytes as they are: the raw run decodes nothing. */
+const bytes: StageDecoder<Buffer | null> = {
+  decode: (message) => Promise.resolve({ value: message.value }),
+};
+
+const copyTo = (topic: string): TopicWork<Buffer | null> => ({
+  kind: 'topics',
+  handle: ({ message }) => Promise.resolve([{ topic, key: message.key, value: message.value }]),
   committed: () => undefined,
   aborted: () => undefined,
 });
@@ -81,17 +88,17 @@ export async function sanitizerBench(): Promise<Record<string, number>> {
   }
   await producer.disconnect();
 
-  const runStage = async (inner: StageHandler) => {
+  const runStage = async <T>(decoder: StageDecoder<T>, inner: TopicWork<T>) => {
     const handler = new Counting(inner);
-    const stage = new TransactionalStage(
-      kafka,
-      {
-        groupId: uniqueName('bench-san'),
-        inputTopic: input,
-        transactionalId: uniqueName('bench-san-tx'),
-      },
-      handler,
-    );
+    const stage = new ConsumingStage<T>(kafka, {
+      stage: 'bench',
+      groupId: uniqueName('bench-san'),
+      inputTopic: input,
+      dlqTopic: dlq,
+      transactionalId: uniqueName('bench-san-tx'),
+      decoder,
+      work: handler,
+    });
     // Timed from the first record to the last commit: the group join is not the stage's work.
     await stage.start();
     await waitFor('all records through', () => (handler.done >= COUNT ? true : undefined), {
@@ -104,16 +111,18 @@ export async function sanitizerBench(): Promise<Record<string, number>> {
 
   const results: Record<'raw' | 'sanitizer', number[]> = { raw: [], sanitizer: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    results.raw.push(await runStage(copyTo(output)));
+    results.raw.push(await runStage(bytes, copyTo(output)));
     const sanitizer = new SanitizerHandler(
-      AvroSerde.forDecoding<Submission>(registry, input, SUBMISSION_SCHEMA),
+      output,
       outputSerde,
-      { events: output, dlq },
       DEFAULT_SANITIZATION_POLICY,
       new RevisionGate(),
       new SanitizerMetrics(),
     );
-    results.sanitizer.push(await runStage(sanitizer));
+    const decoder = avroDecoder(
+      AvroSerde.forDecoding<Submission>(registry, input, SUBMISSION_SCHEMA),
+    );
+    results.sanitizer.push(await runStage(decoder, sanitizer));
   }
   const raw = median(results.raw);
   const sanitizer = median(results.sanitizer);

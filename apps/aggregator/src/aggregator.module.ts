@@ -1,25 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@app/config';
-import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
-import { AggregatorConsumer } from './aggregator.consumer';
+import { StageModule } from '@app/stage-runtime';
 import { AggregatorMetrics } from './aggregator.metrics';
+import { aggregatorStage } from './aggregator.stage';
 
 @Module({
-  imports: [ConfigModule],
-  controllers: [ObservabilityController],
-  providers: [
-    AggregatorMetrics,
-    {
-      provide: METRICS_REGISTRY,
-      useFactory: (m: AggregatorMetrics) => m.registry,
-      inject: [AggregatorMetrics],
-    },
-    AggregatorConsumer,
-    {
-      provide: STAGE_HEALTH,
-      useFactory: (c: AggregatorConsumer) => c.host.health,
-      inject: [AggregatorConsumer],
-    },
-  ],
+  imports: [StageModule.forStage({ metrics: AggregatorMetrics, define: aggregatorStage })],
 })
 export class AggregatorModule {}

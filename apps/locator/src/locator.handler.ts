@@ -1,13 +1,10 @@
-import type { KafkaMessage } from 'kafkajs';
 import type { Presence, Submission } from '@app/contracts';
 import type { LocatorModel } from '@app/geo';
 import type { Geocoder } from '@app/geocoding';
-import { deadLetter, type StageHandler, type StageOutput } from '@app/kafka';
+import type { Rejected, StageOutput, StageRecord, TopicWork } from '@app/kafka';
 import { locateSubmission, type LocatedEventsState } from '@app/location';
-import { SerdeError, type AvroSerde } from '@app/schema-registry';
+import type { AvroSerde } from '@app/schema-registry';
 import type { LocatorMetrics } from './locator.metrics';
-
-export const STAGE = 'locator';
 
 /** Headers of a presence record, so the locator can relearn what it wrote at start-up. */
 export const PRESENCE_HEADERS = {
@@ -18,40 +15,23 @@ export const PRESENCE_HEADERS = {
 
 /**
  * One clean event in; its presence records out, one per H3 region (keyed by the region), or a
- * dead letter `geocode_not_found`. Replayed revisions write nothing. A geocoder that cannot
+ * rejection `geocode_not_found`, which the host dead-letters. Replayed revisions write nothing. A geocoder that cannot
  * answer throws: the transaction aborts and the batch runs again.
  */
-export class LocatorHandler implements StageHandler {
+export class LocatorHandler implements TopicWork<Submission> {
+  readonly kind = 'topics';
   private pending: Array<{ outcome: string; reason: string; cells: number }> = [];
 
   constructor(
-    private readonly input: AvroSerde<Submission>,
+    private readonly presenceTopic: string,
     private readonly output: AvroSerde<Presence>,
-    private readonly topics: { readonly presence: string; readonly dlq: string },
     private readonly geocoder: Geocoder,
     private readonly model: LocatorModel,
     readonly state: LocatedEventsState,
     private readonly metrics: LocatorMetrics,
   ) {}
 
-  async handle(
-    message: KafkaMessage,
-    source: { topic: string; partition: number },
-  ): Promise<StageOutput[]> {
-    let submission: Submission;
-    try {
-      submission = await this.input.decode(message.value);
-    } catch (error) {
-      if (!(error instanceof SerdeError) || error.retriable) throw error;
-      this.pending.push({ outcome: 'dead_lettered', reason: error.code, cells: 0 });
-      return [
-        deadLetter(this.topics.dlq, message, source, {
-          code: error.code,
-          message: error.message,
-          stage: STAGE,
-        }),
-      ];
-    }
+  async handle({ value: submission }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
     const outcome = await locateSubmission(
       submission,
       this.state.get(submission.eventId),
@@ -64,18 +44,16 @@ export class LocatorHandler implements StageHandler {
         this.pending.push({ outcome: 'skipped', reason: '', cells: 0 });
         return [];
       case 'not_found':
-        this.pending.push({ outcome: 'dead_lettered', reason: 'geocode_not_found', cells: 0 });
-        return [
-          deadLetter(this.topics.dlq, message, source, {
+        return {
+          rejected: {
             code: 'geocode_not_found',
             message: `none of the event's ${outcome.addresses.length} address(es) resolved`,
-            stage: STAGE,
             violations: outcome.addresses.map((address) => ({
               path: address,
               code: 'geocode_not_found',
             })),
-          }),
-        ];
+          },
+        };
       case 'located': {
         this.state.stage(submission.eventId, outcome.record);
         const cells = outcome.presence.reduce((n, p) => n + p.cells.length, 0);
@@ -86,7 +64,7 @@ export class LocatorHandler implements StageHandler {
           cells,
         });
         return outcome.presence.map((presence) => ({
-          topic: this.topics.presence,
+          topic: this.presenceTopic,
           key: presence.region,
           value: this.output.encode(presence),
           headers: {

@@ -1,27 +1,19 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@app/config';
-import { GeocodingModule } from '@app/geocoding-adapters';
-import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
-import { LocatorConsumer } from './locator.consumer';
+import { GEOCODER } from '@app/geocoding';
+import { GEOCODING_POOL, GeocodingModule } from '@app/geocoding-adapters';
+import { StageModule } from '@app/stage-runtime';
 import { LocatorMetrics } from './locator.metrics';
+import { locatorStage } from './locator.stage';
 
 @Module({
-  // The geocoder of GEOCODING_PROVIDER (the offline PostGIS gazetteer by default), cached.
-  imports: [ConfigModule, GeocodingModule.forRoot()],
-  controllers: [ObservabilityController],
-  providers: [
-    LocatorMetrics,
-    {
-      provide: METRICS_REGISTRY,
-      useFactory: (m: LocatorMetrics) => m.registry,
-      inject: [LocatorMetrics],
-    },
-    LocatorConsumer,
-    {
-      provide: STAGE_HEALTH,
-      useFactory: (c: LocatorConsumer) => c.host.health,
-      inject: [LocatorConsumer],
-    },
+  imports: [
+    StageModule.forStage({
+      // The geocoder of GEOCODING_PROVIDER (the offline PostGIS gazetteer by default), cached.
+      imports: [GeocodingModule.forRoot()],
+      metrics: LocatorMetrics,
+      inject: [GEOCODER, GEOCODING_POOL],
+      define: locatorStage,
+    }),
   ],
 })
 export class LocatorModule {}

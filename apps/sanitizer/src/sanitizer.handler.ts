@@ -1,11 +1,8 @@
-import type { KafkaMessage } from 'kafkajs';
 import { RevisionGate, type Submission } from '@app/contracts';
-import { deadLetter, type StageHandler, type StageOutput } from '@app/kafka';
+import type { Rejected, StageOutput, StageRecord, TopicWork } from '@app/kafka';
 import { sanitize, type SanitizationPolicy } from '@app/sanitization';
-import { SerdeError, type AvroSerde } from '@app/schema-registry';
+import type { AvroSerde } from '@app/schema-registry';
 import type { SanitizerMetrics } from './sanitizer.metrics';
-
-export const STAGE = 'sanitizer';
 
 /** Headers of a clean event: what the sanitizer replaced and repaired, never the text itself. */
 export const EVENT_HEADERS = {
@@ -16,74 +13,51 @@ export const EVENT_HEADERS = {
 
 interface Pending {
   readonly outcome: string;
-  readonly reason: string;
   readonly scrubCounts: Readonly<Record<string, number | undefined>>;
 }
 
 /**
- * One submission record in, exactly one record out — the clean event, or the dead letter
- * with its reason — except duplicates and stale revisions, which are counted and dropped.
- * Retriable failures (registry down) throw, so the transaction aborts and runs again.
+ * One submission in, one clean event out — or a rejection with every violation, which the
+ * host dead-letters — except duplicates and stale revisions, which are counted and dropped.
  */
-export class SanitizerHandler implements StageHandler {
+export class SanitizerHandler implements TopicWork<Submission> {
+  readonly kind = 'topics';
   private pending: Pending[] = [];
 
   constructor(
-    private readonly input: AvroSerde<Submission>,
+    private readonly eventsTopic: string,
     private readonly output: AvroSerde<Submission>,
-    private readonly topics: { readonly events: string; readonly dlq: string },
     private readonly policy: SanitizationPolicy,
     readonly gate: RevisionGate,
     private readonly metrics: SanitizerMetrics,
   ) {}
 
-  async handle(
-    message: KafkaMessage,
-    source: { topic: string; partition: number },
-  ): Promise<StageOutput[]> {
-    let submission: Submission;
-    try {
-      submission = await this.input.decode(message.value);
-    } catch (error) {
-      if (!(error instanceof SerdeError) || error.retriable) throw error;
-      this.pending.push({ outcome: 'dead_lettered', reason: error.code, scrubCounts: {} });
-      return [
-        deadLetter(this.topics.dlq, message, source, {
-          code: error.code,
-          message: error.message,
-          stage: STAGE,
-        }),
-      ];
-    }
-
+  handle({ value: submission }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
     const verdict = this.gate.verdict(submission.eventId, submission.revision);
     if (verdict !== 'new') {
-      this.pending.push({ outcome: verdict, reason: '', scrubCounts: {} });
-      return [];
+      this.pending.push({ outcome: verdict, scrubCounts: {} });
+      return Promise.resolve([]);
     }
 
     // Decoded Avro already has the contract's shape; `sanitize` checks ids, revision, payload
     // and time order itself.
     const result = sanitize(submission, this.policy);
     if (result.outcome === 'rejected') {
-      const first = result.violations[0];
-      const reason = first?.code ?? 'invalid_submission';
-      this.pending.push({ outcome: 'dead_lettered', reason, scrubCounts: {} });
-      return [
-        deadLetter(this.topics.dlq, message, source, {
-          code: reason,
-          message: result.violations.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; '),
-          stage: STAGE,
-          violations: result.violations.map((v) => ({ path: v.path, code: v.code })),
-        }),
-      ];
+      const { violations } = result;
+      return Promise.resolve({
+        rejected: {
+          code: violations[0]?.code ?? 'invalid_submission',
+          message: violations.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; '),
+          violations: violations.map((v) => ({ path: v.path, code: v.code })),
+        },
+      });
     }
 
     this.gate.stage(submission.eventId, submission.revision);
-    this.pending.push({ outcome: 'clean', reason: '', scrubCounts: result.scrubCounts });
-    return [
+    this.pending.push({ outcome: 'clean', scrubCounts: result.scrubCounts });
+    return Promise.resolve([
       {
-        topic: this.topics.events,
+        topic: this.eventsTopic,
         key: submission.eventId,
         value: this.output.encode(result.submission),
         headers: {
@@ -92,13 +66,13 @@ export class SanitizerHandler implements StageHandler {
           [EVENT_HEADERS.repairs]: JSON.stringify(result.repairs),
         },
       },
-    ];
+    ]);
   }
 
   committed(): void {
     this.gate.commit();
-    for (const { outcome, reason, scrubCounts } of this.pending) {
-      this.metrics.records.inc({ outcome, reason });
+    for (const { outcome, scrubCounts } of this.pending) {
+      this.metrics.records.inc({ outcome, reason: '' });
       for (const [kind, count] of Object.entries(scrubCounts)) {
         if (count) this.metrics.replacements.inc({ kind }, count);
       }

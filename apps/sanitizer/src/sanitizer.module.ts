@@ -1,25 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@app/config';
-import { METRICS_REGISTRY, ObservabilityController, STAGE_HEALTH } from '@app/observability';
-import { SanitizerConsumer } from './sanitizer.consumer';
+import { StageModule } from '@app/stage-runtime';
 import { SanitizerMetrics } from './sanitizer.metrics';
+import { sanitizerStage } from './sanitizer.stage';
 
 @Module({
-  imports: [ConfigModule],
-  controllers: [ObservabilityController],
-  providers: [
-    SanitizerMetrics,
-    {
-      provide: METRICS_REGISTRY,
-      useFactory: (m: SanitizerMetrics) => m.registry,
-      inject: [SanitizerMetrics],
-    },
-    SanitizerConsumer,
-    {
-      provide: STAGE_HEALTH,
-      useFactory: (c: SanitizerConsumer) => c.host.health,
-      inject: [SanitizerConsumer],
-    },
-  ],
+  imports: [StageModule.forStage({ metrics: SanitizerMetrics, define: sanitizerStage })],
 })
 export class SanitizerModule {}

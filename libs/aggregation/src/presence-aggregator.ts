@@ -10,24 +10,14 @@ import {
   type TensionModel,
 } from '@app/tension';
 import { cellToBoundary } from 'h3-js';
+import type { ConsumedPosition } from '@app/kafka';
 import type { Pool, PoolClient } from 'pg';
 import { copyRows } from './copy-rows';
 import { RecomputePlan, scoredAncestors } from './recompute-plan';
 
 /** One presence record and where it was read (the position is stored with its effects). */
-export interface PresenceInput {
-  readonly topic: string;
-  readonly partition: number;
-  /** Kafka offset, decimal text. */
-  readonly offset: string;
+export interface PresenceInput extends ConsumedPosition {
   readonly record: Presence;
-}
-
-/** A record read but not aggregated (dead-lettered): its position is stored all the same. */
-export interface ConsumedPosition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
 }
 
 /** What one batch did. */

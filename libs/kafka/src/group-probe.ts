@@ -18,7 +18,7 @@ export interface GroupProgress {
  * The lag is the high watermark minus the next position of each partition: the group's
  * committed offset, or — for a stage that keeps its positions elsewhere, such as the
  * aggregator in PostgreSQL — the positions `storedPositions` gives. Stages commit their
- * position past the transaction markers they read (see `TransactionalStage`), so an idle
+ * position past the transaction markers they read (see `ConsumingStage`), so an idle
  * stage's lag is 0, not one marker per partition.
  */
 export class ConsumerGroupProbe {

@@ -1,6 +1,6 @@
 export * from './dead-letter';
 export * from './topic-admin';
-export * from './transactional-stage';
+export * from './consuming-stage';
 export * from './kafka.factory';
 export * from './batch-retry';
 export * from './group-probe';

@@ -1,1 +1,3 @@
 export * from './stage-host';
+export * from './stage.module';
+export * from './run-stage';

@@ -1,14 +1,39 @@
 import type { KafkaMessage } from 'kafkajs';
 import { loadConfig } from '@app/config';
 import { createTopic, readTopic, testKafka, testProducer, uniqueName, waitFor } from '@app/testing';
+import {
+  ConsumingStage,
+  type ConsumingStageOptions,
+  type Rejected,
+  type StageDecoder,
+  type StageOutput,
+  type StageRecord,
+  type TopicWork,
+} from './consuming-stage';
+import { DLQ_HEADERS } from './dead-letter';
 import { ConsumerGroupProbe } from './group-probe';
-import { TransactionalStage, type StageHandler, type StageOutput } from './transactional-stage';
 
 const config = loadConfig();
 const kafka = testKafka(config);
 
-/** Copies each input to the output topic; fails (retriably) once on the inputs it is told to. */
-class CopyHandler implements StageHandler {
+/** Reads values as text; a value that is not text of the form `v-…` can never be read. */
+const text: StageDecoder<string> = {
+  decode: (message: KafkaMessage) => {
+    const value = message.value?.toString() ?? '';
+    return Promise.resolve(
+      value.startsWith('v-')
+        ? { value }
+        : { rejected: { code: 'not_text', message: `offset ${message.offset} is not text` } },
+    );
+  },
+};
+
+/**
+ * Copies each input to the output topic; fails (retriably) once on the inputs it is told to;
+ * rejects the values it is told to.
+ */
+class CopyHandler implements TopicWork<string> {
+  readonly kind = 'topics';
   readonly committedKeys: string[] = [];
   private staged: string[] = [];
   private readonly failedOnce = new Set<string>();
@@ -16,14 +41,17 @@ class CopyHandler implements StageHandler {
   constructor(
     private readonly output: string,
     private readonly failOnceOn: ReadonlySet<string>,
+    private readonly rejectValues: ReadonlySet<string> = new Set(),
   ) {}
 
-  handle(message: KafkaMessage): Promise<StageOutput[]> {
+  handle({ message, value }: StageRecord<string>): Promise<StageOutput[] | Rejected> {
     const key = String(message.key);
     if (this.failOnceOn.has(key) && !this.failedOnce.has(key)) {
       this.failedOnce.add(key);
       return Promise.reject(new Error(`transient failure on ${key}`));
     }
+    if (this.rejectValues.has(value))
+      return Promise.resolve({ rejected: { code: 'refused', message: `${key} is refused` } });
     this.staged.push(key);
     return Promise.resolve([{ topic: this.output, key: message.key, value: message.value }]);
   }
@@ -38,7 +66,20 @@ class CopyHandler implements StageHandler {
   }
 }
 
-describe('TransactionalStage', () => {
+const stageOf = (
+  options: Pick<ConsumingStageOptions<string>, 'inputTopic' | 'work'> &
+    Partial<ConsumingStageOptions<string>>,
+) =>
+  new ConsumingStage<string>(kafka, {
+    stage: 'test',
+    groupId: uniqueName('stage-group'),
+    dlqTopic: uniqueName('stage.dlq'),
+    transactionalId: uniqueName('stage-tx'),
+    decoder: text,
+    ...options,
+  });
+
+describe('ConsumingStage', () => {
   it('writes each input exactly once, even when a transaction aborts half-way and runs again', async () => {
     const input = uniqueName('stage.in');
     const output = uniqueName('stage.out');
@@ -55,16 +96,7 @@ describe('TransactionalStage', () => {
     await producer.disconnect();
 
     const handler = new CopyHandler(output, new Set(['k17', 'k150', 'k299']));
-    const stage = new TransactionalStage(
-      kafka,
-      {
-        groupId: uniqueName('stage-group'),
-        inputTopic: input,
-        transactionalId: uniqueName('stage-tx'),
-        maxRecordsPerTransaction: 50,
-      },
-      handler,
-    );
+    const stage = stageOf({ inputTopic: input, work: handler, maxRecordsPerTransaction: 50 });
     await stage.start();
     try {
       await waitFor(
@@ -103,18 +135,14 @@ describe('TransactionalStage', () => {
       const transaction = await writer.transaction();
       await transaction.send({
         topic: input,
-        messages: Array.from({ length: 20 }, (_, i) => ({ key: `t${t}-${i}`, value: 'v' })),
+        messages: Array.from({ length: 20 }, (_, i) => ({ key: `t${t}-${i}`, value: 'v-' })),
       });
       await transaction.commit();
     }
     await writer.disconnect();
 
     const handler = new CopyHandler(output, new Set());
-    const stage = new TransactionalStage(
-      kafka,
-      { groupId: group, inputTopic: input, transactionalId: uniqueName('stage-tx') },
-      handler,
-    );
+    const stage = stageOf({ groupId: group, inputTopic: input, work: handler });
     const probe = new ConsumerGroupProbe(kafka, group, input, () => stage.memberId);
     await stage.start();
     try {
@@ -141,5 +169,64 @@ describe('TransactionalStage', () => {
     }
     expect(await probe.progress().then((p) => p.member)).toBe(false);
     await probe.close();
+  });
+
+  it("dead-letters what cannot be decoded and what the work rejects, with the original bytes, in the chunk's transaction", async () => {
+    const input = uniqueName('stage.dl-in');
+    const output = uniqueName('stage.dl-out');
+    const dlq = uniqueName('stage.dl-dlq');
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const topic of [input, output, dlq]) await createTopic(admin, topic, 1);
+    await admin.disconnect();
+    const values = ['v-a', 'garbage', 'v-refused', 'v-b', '\u0000\u0001binary'];
+    const producer = testProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: values.map((value, i) => ({ key: `k${i}`, value, headers: { origin: `h${i}` } })),
+    });
+    await producer.disconnect();
+
+    const handler = new CopyHandler(output, new Set(['k3']), new Set(['v-refused']));
+    const counted: string[] = [];
+    const stage = stageOf({
+      inputTopic: input,
+      dlqTopic: dlq,
+      work: handler,
+      maxRecordsPerTransaction: 2,
+      deadLettered: (code) => counted.push(code),
+    });
+    await stage.start();
+    try {
+      await waitFor(
+        'every input done',
+        () => (counted.length + handler.committedKeys.length >= 5 ? true : undefined),
+        {
+          timeoutMs: 60_000,
+        },
+      );
+    } finally {
+      await stage.stop();
+    }
+    const letters = await readTopic(kafka, dlq, 4, { timeoutMs: 5000 });
+    expect(
+      letters.map(({ message: m }) => [
+        String(m.key),
+        String(m.value),
+        String(m.headers?.origin),
+        String(m.headers?.[DLQ_HEADERS.reason]),
+        String(m.headers?.[DLQ_HEADERS.stage]),
+        String(m.headers?.[DLQ_HEADERS.sourceOffset]),
+      ]),
+    ).toEqual([
+      ['k1', 'garbage', 'h1', 'not_text', 'test', '1'],
+      ['k2', 'v-refused', 'h2', 'refused', 'test', '2'],
+      ['k4', '\u0000\u0001binary', 'h4', 'not_text', 'test', '4'],
+    ]);
+    expect(counted.sort()).toEqual(['not_text', 'not_text', 'refused']);
+    expect(handler.committedKeys.sort()).toEqual(['k0', 'k3']);
+    const copied = await readTopic(kafka, output, 3, { timeoutMs: 5000 });
+    expect(copied.map((m) => String(m.message.key)).sort()).toEqual(['k0', 'k3']);
   });
 });

@@ -1,0 +1,47 @@
+import { presenceProblem, PresenceAggregator } from '@app/aggregation';
+import type { AppConfig } from '@app/config';
+import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
+import { migrate } from '@app/database';
+import type { StageDefinition } from '@app/stage-runtime';
+import { tensionModelOf } from '@app/tension';
+import { Pool } from 'pg';
+import { AggregatorHandler } from './aggregator.handler';
+import type { AggregatorMetrics } from './aggregator.metrics';
+
+/**
+ * The aggregator: presence records → `event_presence`, `cell_tension` and `tension_zone` in
+ * PostGIS, one transaction per chunk holding its effects and its positions (the positions
+ * that count are PostgreSQL's; Kafka's committed offsets only show the lag). It migrates the
+ * schema before consuming. A record the model could not aggregate is dead-lettered.
+ */
+export function aggregatorStage(
+  config: AppConfig,
+  metrics: AggregatorMetrics,
+): StageDefinition<Presence> {
+  const { aggregator: options, database } = config;
+  const pool = new Pool({ connectionString: database.url, max: 2, connectionTimeoutMillis: 5_000 });
+  // An idle client whose server went away (a restart) is reported here; without a listener
+  // pg's 'error' event would end the process. The next query connects again, or fails.
+  pool.on('error', () => undefined);
+  const model = tensionModelOf(config.tension);
+  const aggregator = new PresenceAggregator(pool, model, options.groupId);
+  return {
+    stage: 'aggregator',
+    groupId: options.groupId,
+    inputTopic: options.inputTopic,
+    inputSchema: PRESENCE_SCHEMA,
+    dlqTopic: options.dlqTopic,
+    topics: [{ topic: options.inputTopic, numPartitions: options.partitions }],
+    maxRecordsPerTransaction: options.maxBatch,
+    probes: { postgres: async () => void (await pool.query('SELECT 1')) },
+    storedPositions: () => aggregator.storedPositions(options.inputTopic),
+    check: (record) => presenceProblem(record, model),
+    deadLettered: (reason) => metrics.records.inc({ outcome: 'dead_lettered', reason }),
+    async prepare({ log }) {
+      const applied = await migrate(database.url);
+      if (applied.length > 0) log.log(`migrations applied: ${applied.join(', ')}`);
+      return new AggregatorHandler(aggregator, metrics, (line) => log.warn(line));
+    },
+    close: () => pool.end(),
+  };
+}

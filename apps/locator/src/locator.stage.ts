@@ -1,0 +1,68 @@
+import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } from '@app/contracts';
+import type { AppConfig } from '@app/config';
+import { locatorModel } from '@app/geo';
+import type { Geocoder } from '@app/geocoding';
+import type { GeocodingPool } from '@app/geocoding-adapters';
+import { scanTopic } from '@app/kafka';
+import { LocatedEventsState } from '@app/location';
+import { AvroSerde } from '@app/schema-registry';
+import type { StageDefinition } from '@app/stage-runtime';
+import { LocatorHandler, PRESENCE_HEADERS } from './locator.handler';
+import type { LocatorMetrics } from './locator.metrics';
+
+/**
+ * The locator: clean events → presence records per H3 region | dead letters, exactly once.
+ * On each start it relearns what it wrote from the presence topic (each event's last revision
+ * and regions), so that a revision clears the regions its predecessor left. PostgreSQL is
+ * among its dependencies: the gazetteer lives there.
+ */
+export function locatorStage(
+  config: AppConfig,
+  metrics: LocatorMetrics,
+  geocoder: Geocoder,
+  geocoding: GeocodingPool,
+): StageDefinition<Submission> {
+  const { locator } = config;
+  const model = locatorModel(locator.modelOverrides);
+  return {
+    stage: 'locator',
+    groupId: locator.groupId,
+    instanceId: locator.instanceId,
+    inputTopic: locator.inputTopic,
+    inputSchema: SUBMISSION_SCHEMA,
+    dlqTopic: locator.dlqTopic,
+    topics: [
+      {
+        topic: locator.inputTopic,
+        numPartitions: locator.partitions,
+        configs: { 'cleanup.policy': 'compact' },
+      },
+      { topic: locator.presenceTopic, numPartitions: locator.partitions },
+    ],
+    probes: { postgres: () => geocoding.ping() },
+    deadLettered: (reason) => metrics.events.inc({ outcome: 'dead_lettered', reason }),
+    async prepare({ kafka, registry, log }) {
+      await geocoding.ready();
+      const state = new LocatedEventsState();
+      const scanned = await scanTopic(kafka, locator.presenceTopic, (key, headers) => {
+        const revision = Number(headers[PRESENCE_HEADERS.revision]);
+        const eventId = headers[PRESENCE_HEADERS.eventId];
+        if (key && eventId && Number.isInteger(revision)) {
+          const cells = Number(headers[PRESENCE_HEADERS.cells] ?? 0);
+          state.remember(eventId, revision, key.toString(), cells > 0);
+        }
+      });
+      log.log(
+        `learnt ${state.size} located event(s) from ${scanned} record(s) of ${locator.presenceTopic}`,
+      );
+      return new LocatorHandler(
+        locator.presenceTopic,
+        await AvroSerde.register<Presence>(registry, locator.presenceTopic, PRESENCE_SCHEMA),
+        geocoder,
+        model,
+        state,
+        metrics,
+      );
+    },
+  };
+}
