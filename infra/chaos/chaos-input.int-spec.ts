@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
@@ -20,6 +21,7 @@ describe('the chaos input’s places, through the PostGIS gazetteer the locator 
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
+    await migrate(db.url);
     pool = new Pool({ connectionString: db.url, max: 2 });
     await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
     await importGazetteerPlaces(pool, join(DATA, 'places.csv'));

@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -61,6 +62,7 @@ describe('free text on its way to PostGIS (sanitizer, locator and aggregator as 
 
   beforeAll(async () => {
     database = await createTestDatabase(config);
+    await migrate(database.url);
     pool = new Pool({ connectionString: database.url, max: 2 });
     await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
     await importGazetteerPlaces(pool, join(DATA, 'places.csv'));

@@ -1,6 +1,5 @@
 import { cellToLatLng } from 'h3-js';
 import type { Presence } from '@app/contracts';
-import { ensureGazetteerSchema } from '@app/geocoding-adapters';
 import { syntheticCityDay } from '@app/testing';
 import { habilitate, startAnalystApi, type AnalystFixture } from '../test/analyst-fixture';
 
@@ -121,7 +120,6 @@ describe('breakdowns of events, with small groups by organiser status suppressed
   });
 
   it('names the arrondissement of each event from the gazetteer', async () => {
-    await ensureGazetteerSchema(api.pool);
     // One address of the 1st (Vieux-Port) and one of the 6th (Castellane): the nearest wins.
     await api.pool.query(`
       INSERT INTO gazetteer_address (id, numero, nom_voie, nom_voie_norm, nom_voie_core, code_postal, code_insee, geom)

@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +120,7 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
 
   beforeAll(async () => {
     database = await createTestDatabase(config);
+    await migrate(database.url);
     pool = new Pool({ connectionString: database.url, max: 2 });
     await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
     await importGazetteerPlaces(pool, join(DATA, 'places.csv'));

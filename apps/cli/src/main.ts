@@ -8,7 +8,6 @@ import { locatorModel } from '@app/geo';
 import {
   GAZETTEER_IMPORT_HELP,
   createGeocoder,
-  ensureGazetteerSchema,
   gazetteerImportCommand,
 } from '@app/geocoding-adapters';
 import { AUDIT_HELP, auditCommand } from './commands/audit.command';
@@ -78,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const pool = new Pool({ connectionString: config.database.url, max: 2 });
       try {
         const model = locatorModel(config.locator.modelOverrides);
-        await ensureGazetteerSchema(pool);
+        await migrate(config.database.url);
         await locateCommand(
           process.stdin,
           process.stdout,

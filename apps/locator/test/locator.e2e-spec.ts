@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
@@ -29,6 +30,7 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
 
   beforeAll(async () => {
     database = await createTestDatabase(config);
+    await migrate(database.url);
     const pool = new Pool({ connectionString: database.url });
     try {
       await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));

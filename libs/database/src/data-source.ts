@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { TensionSchema1764300000000 } from './migrations/1764300000000-tension-schema';
 import { AggregationLedger1764400000000 } from './migrations/1764400000000-aggregation-ledger';
@@ -6,6 +7,7 @@ import { AccessHabilitationAudit1764600000000 } from './migrations/1764600000000
 import { TileFunctions1764700000000 } from './migrations/1764700000000-tile-functions';
 import { BaseMapTiles1764800000000 } from './migrations/1764800000000-base-map-tiles';
 import { ZoneTileSpan1764900000000 } from './migrations/1764900000000-zone-tile-span';
+import { GazetteerSchema1765000000000 } from './migrations/1765000000000-gazetteer-schema';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MIGRATIONS = [
   TileFunctions1764700000000,
   BaseMapTiles1764800000000,
   ZoneTileSpan1764900000000,
+  GazetteerSchema1765000000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */
@@ -30,12 +33,26 @@ export function createDataSource(url: string): DataSource {
   });
 }
 
-/** Applies the pending migrations; returns the names applied. */
+/**
+ * Applies the pending migrations; returns the names applied. Processes that start together
+ * (the locator and the aggregator both migrate before they consume) take turns: a session
+ * advisory lock serialises them, and the second finds nothing left to apply.
+ */
 export async function migrate(url: string): Promise<string[]> {
-  const source = await createDataSource(url).initialize();
+  const lock = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A connection lost meanwhile is also an 'error' event, fatal unheard; the queries reject.
+  lock.on('error', () => undefined);
+  await lock.connect();
   try {
-    return (await source.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    await lock.query("SELECT pg_advisory_lock(hashtext('cortege.migrations'))");
+    const source = await createDataSource(url).initialize();
+    try {
+      return (await source.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    } finally {
+      await source.destroy();
+    }
   } finally {
-    await source.destroy();
+    // Ending the session releases its lock.
+    await lock.end().catch(() => undefined);
   }
 }

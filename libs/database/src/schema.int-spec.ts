@@ -19,7 +19,16 @@ describe('the PostGIS schema (migrations)', () => {
     await database?.drop();
   });
 
-  it('applies once, then has nothing left to apply', async () => {
+  it('applies once, then has nothing left to apply; processes that start together take turns', async () => {
+    // The locator and the aggregator both migrate as they start: one applies, the other waits
+    // for it and finds nothing left.
+    const twin = await createTestDatabase(config);
+    try {
+      const both = await Promise.all([migrate(twin.url), migrate(twin.url)]);
+      expect(both.map((applied) => applied.length).sort()).toEqual([0, MIGRATIONS.length]);
+    } finally {
+      await twin.drop();
+    }
     expect(await migrate(database.url)).toEqual([
       'TensionSchema1764300000000',
       'AggregationLedger1764400000000',
@@ -28,6 +37,7 @@ describe('the PostGIS schema (migrations)', () => {
       'TileFunctions1764700000000',
       'BaseMapTiles1764800000000',
       'ZoneTileSpan1764900000000',
+      'GazetteerSchema1765000000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
@@ -48,6 +58,10 @@ describe('the PostGIS schema (migrations)', () => {
       { t: 'event', c: 'footprint_geom', type: 'POLYGON', srid: 4326 },
       { t: 'event', c: 'points_geom', type: 'MULTIPOINT', srid: 4326 },
       { t: 'event', c: 'route_geom', type: 'LINESTRING', srid: 4326 },
+      { t: 'gazetteer_address', c: 'geom', type: 'POINT', srid: 4326 },
+      { t: 'gazetteer_place', c: 'geom', type: 'POINT', srid: 4326 },
+      { t: 'gazetteer_street', c: 'geom', type: 'POINT', srid: 4326 },
+      { t: 'geocode_cache', c: 'geom', type: 'POINT', srid: 4326 },
       { t: 'tension_zone', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
       { t: 'v_event_footprints', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_event_points', c: 'geom', type: 'MULTIPOINT', srid: 4326 },

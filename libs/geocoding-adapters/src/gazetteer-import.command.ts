@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { AppConfig } from '@app/config';
+import { migrate } from '@app/database';
 import { Pool } from 'pg';
 import { GazetteerError } from './gazetteer.error';
 import {
@@ -56,6 +57,8 @@ export async function gazetteerImportCommand(
   const pool = new Pool({ connectionString: config.database.url, max: 2 });
   const live = io.stderr.isTTY === true;
   try {
+    // The gazetteer's tables come with the schema: a fresh database is migrated first.
+    await migrate(config.database.url);
     const result = await importBanAddresses(pool, file, {
       batchSize: config.geocoding.importBatchSize,
       onProgress: values.quiet ? undefined : (p) => io.stderr.write(progressLine(p, live)),

@@ -8,6 +8,8 @@ export enum GazetteerErrorCode {
   MissingColumns = 'missing_columns',
   /** A data row is malformed; `line` is its 1-based line number in the file. */
   BadRow = 'bad_row',
+  /** The database has no gazetteer tables: it was not migrated. */
+  NoSchema = 'no_schema',
 }
 
 /** A gazetteer import failed. Never retriable: the same file fails the same way. */

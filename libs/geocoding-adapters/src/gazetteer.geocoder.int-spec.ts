@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,7 @@ describe('GazetteerGeocoder on the project’s extract, in PostGIS', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
+    await migrate(db.url);
     pool = new Pool({ connectionString: db.url, max: 4 });
     geocoder = new GazetteerGeocoder(pool, { minSimilarity: config.geocoding.minSimilarity });
     tmp = mkdtempSync(join(tmpdir(), 'gazetteer-'));
@@ -286,6 +288,21 @@ describe('GazetteerGeocoder on the project’s extract, in PostGIS', () => {
     await expect(importBanAddresses(pool, empty)).rejects.toMatchObject({
       code: GazetteerErrorCode.EmptyFile,
     });
+  });
+
+  it('refuses to import into a database that was not migrated, naming the tables and the command', async () => {
+    const bare = await createTestDatabase(config);
+    const barePool = new Pool({ connectionString: bare.url, max: 1 });
+    try {
+      await expect(importBanAddresses(barePool, EXTRACT)).rejects.toMatchObject({
+        code: GazetteerErrorCode.NoSchema,
+        message:
+          'the database has no gazetteer_address, gazetteer_street, gazetteer_place: migrate it first (cortege db migrate)',
+      });
+    } finally {
+      await barePool.end();
+      await bare.drop();
+    }
   });
 
   it('stores typed WGS84 points with GiST and trigram indexes, readable in QGIS', async () => {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { BanCsvReader, type BanAddress } from './ban-csv.parser';
 import { GazetteerError, GazetteerErrorCode } from './gazetteer.error';
-import { ensureGazetteerSchema } from './gazetteer.schema';
+import { assertGazetteerSchema } from './gazetteer.schema';
 import { openLines, type LineSource } from './line.reader';
 import { PlacesCsvReader, type GazetteerPlace } from './places-csv.parser';
 
@@ -72,7 +72,7 @@ export async function importBanAddresses(
 ): Promise<GazetteerImportResult> {
   const batchSize = options.batchSize ?? 1000;
   const source = await openLines(path);
-  await ensureGazetteerSchema(pool);
+  await assertGazetteerSchema(pool);
   const started = Date.now();
   let rows = 0;
   let kept = 0;
@@ -137,7 +137,7 @@ export async function importBanAddresses(
  */
 export async function importGazetteerPlaces(pool: Pool, path: string): Promise<{ places: number }> {
   const source: LineSource = await openLines(path);
-  await ensureGazetteerSchema(pool);
+  await assertGazetteerSchema(pool);
   const places: GazetteerPlace[] = [];
   let reader: PlacesCsvReader | undefined;
   let lineNumber = 0;

@@ -1,103 +1,22 @@
 import type { Pool } from 'pg';
+import { GazetteerError, GazetteerErrorCode } from './gazetteer.error';
+
+/** The geocoding tables, made by a migration of `@app/database` (1765000000000). */
+const GAZETTEER_TABLES = ['gazetteer_address', 'gazetteer_street', 'gazetteer_place'] as const;
 
 /**
- * The geocoding tables, as one idempotent script: the gazetteer (addresses of the Base Adresse
- * Nationale, the streets derived from them, named places) and the cache of geocodes.
- * Geometries are WGS84 points (SRID 4326, `[lon, lat]`) with GiST indexes; names are matched with
- * pg_trgm on their normalised form (`normalizeName` in `@app/geocoding`), hence the trigram GIN
- * indexes. A TypeORM migration can run this text as it is (`queryRunner.query(GAZETTEER_SCHEMA_SQL)`).
- * Needs the extensions postgis and pg_trgm (present in the local stack's databases).
+ * Refuses to import into a database that was not migrated, naming the tables missing and what
+ * to run, rather than failing half-way on PostgreSQL's "relation does not exist".
+ * @throws GazetteerError `no_schema`
  */
-export const GAZETTEER_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS gazetteer_address (
-  id            text PRIMARY KEY,
-  numero        integer NOT NULL CHECK (numero >= 0),
-  rep           text,
-  nom_voie      text NOT NULL,
-  nom_voie_norm text NOT NULL,
-  nom_voie_core text NOT NULL,
-  code_postal   text NOT NULL,
-  code_insee    text NOT NULL CHECK (code_insee BETWEEN '13201' AND '13216'),
-  geom          geometry(Point, 4326) NOT NULL
-);
-CREATE INDEX IF NOT EXISTS gazetteer_address_geom_idx ON gazetteer_address USING gist (geom);
-CREATE INDEX IF NOT EXISTS gazetteer_address_voie_trgm_idx
-  ON gazetteer_address USING gin (nom_voie_norm gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS gazetteer_address_voie_numero_idx
-  ON gazetteer_address (nom_voie_norm, numero);
-COMMENT ON TABLE gazetteer_address IS
-  'Numbered addresses of Marseille (INSEE 13201-13216) from a Base Adresse Nationale CSV';
-
-CREATE TABLE IF NOT EXISTS gazetteer_street (
-  nom_voie_norm text NOT NULL,
-  code_insee    text NOT NULL,
-  nom_voie      text NOT NULL,
-  nom_voie_core text NOT NULL,
-  code_postal   text NOT NULL,
-  address_count integer NOT NULL,
-  geom          geometry(Point, 4326) NOT NULL,
-  PRIMARY KEY (nom_voie_norm, code_insee)
-);
-CREATE INDEX IF NOT EXISTS gazetteer_street_geom_idx ON gazetteer_street USING gist (geom);
-CREATE INDEX IF NOT EXISTS gazetteer_street_norm_trgm_idx
-  ON gazetteer_street USING gin (nom_voie_norm gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS gazetteer_street_core_trgm_idx
-  ON gazetteer_street USING gin (nom_voie_core gin_trgm_ops);
-COMMENT ON TABLE gazetteer_street IS
-  'One row per street and arrondissement, rebuilt by each import: the address nearest the centroid';
-
-CREATE TABLE IF NOT EXISTS gazetteer_place (
-  id           text PRIMARY KEY,
-  name         text NOT NULL,
-  name_norm    text NOT NULL,
-  aliases      text[] NOT NULL DEFAULT '{}',
-  aliases_norm text[] NOT NULL DEFAULT '{}',
-  -- the distinctive words (coreName) of name_norm, then of each of aliases_norm, in that order
-  names_core   text[] NOT NULL DEFAULT '{}',
-  kind         text NOT NULL,
-  code_insee   text NOT NULL CHECK (code_insee BETWEEN '13201' AND '13216'),
-  source       text,
-  geom         geometry(Point, 4326) NOT NULL
-);
-CREATE INDEX IF NOT EXISTS gazetteer_place_geom_idx ON gazetteer_place USING gist (geom);
-CREATE INDEX IF NOT EXISTS gazetteer_place_name_trgm_idx
-  ON gazetteer_place USING gin (name_norm gin_trgm_ops);
-COMMENT ON TABLE gazetteer_place IS 'Named places of Marseille (landmarks, squares, quarters) with aliases';
-
-CREATE TABLE IF NOT EXISTS geocode_cache (
-  query_norm text PRIMARY KEY,
-  found      boolean NOT NULL,
-  result     jsonb,
-  geom       geometry(Point, 4326),
-  source     text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  CHECK (found = (result IS NOT NULL))
-);
-CREATE INDEX IF NOT EXISTS geocode_cache_geom_idx ON geocode_cache USING gist (geom);
-COMMENT ON TABLE geocode_cache IS
-  'Geocodes by normalised address; replays read them and never call a geocoding service';
-`;
-
-/**
- * Creates the geocoding tables when missing. Idempotent and safe to run from several processes
- * at once (serialised by a transaction-scoped advisory lock).
- */
-export async function ensureGazetteerSchema(pool: Pick<Pool, 'connect'>): Promise<void> {
-  const client = await pool.connect();
-  // A connection lost meanwhile is also an 'error' event, fatal unheard; the query rejects.
-  const lost = (): void => undefined;
-  client.on('error', lost);
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('cortege.gazetteer_schema'))");
-    await client.query(GAZETTEER_SCHEMA_SQL);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-    throw error;
-  } finally {
-    client.off('error', lost);
-    client.release(broken);
-  }
+export async function assertGazetteerSchema(pool: Pick<Pool, 'query'>): Promise<void> {
+  const { rows } = await pool.query<{ name: string }>(
+    'SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL',
+    [GAZETTEER_TABLES],
+  );
+  if (rows.length > 0)
+    throw new GazetteerError(
+      GazetteerErrorCode.NoSchema,
+      `the database has no ${rows.map((r) => r.name).join(', ')}: migrate it first (cortege db migrate)`,
+    );
 }

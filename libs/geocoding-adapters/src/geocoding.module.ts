@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { GEOCODER, type Geocoder } from '@app/geocoding';
 import { Pool } from 'pg';
 import { createGeocoder } from './geocoder.factory';
-import { ensureGazetteerSchema } from './gazetteer.schema';
+import { migrate } from '@app/database';
 
 /** DI token of the geocoding module's `GeocodingPool` (closed when the application shuts down). */
 export const GEOCODING_POOL = Symbol('GEOCODING_POOL');
@@ -11,18 +11,21 @@ export const GEOCODING_POOL = Symbol('GEOCODING_POOL');
 /**
  * The geocoding module's own `pg` Pool, ended on shutdown. Nothing touches the database while
  * the module is built, so that a process starts (and reports its health) while PostgreSQL is
- * away: `ready()` creates the geocoding tables when missing, and `ping()` probes the database.
+ * away: `ready()` migrates the schema (the geocoding tables among it), and `ping()` probes the database.
  */
 export class GeocodingPool implements OnApplicationShutdown {
-  constructor(readonly pool: Pool) {
+  constructor(
+    readonly pool: Pool,
+    private readonly url: string,
+  ) {
     // An idle client whose server went away (a restart) is reported here; without a listener
     // pg's 'error' event would end the process. The next query connects again, or fails.
     pool.on('error', () => undefined);
   }
 
-  /** Creates the geocoding tables when missing; safe to call again after a failure. */
-  ready(): Promise<void> {
-    return ensureGazetteerSchema(this.pool);
+  /** Migrates the schema (the geocoding tables among it); safe to call again after a failure. */
+  async ready(): Promise<void> {
+    await migrate(this.url);
   }
 
   async ping(): Promise<void> {
@@ -55,6 +58,7 @@ export class GeocodingModule {
                 max: 4,
                 connectionTimeoutMillis: 5_000,
               }),
+              config.database.url,
             ),
         },
         {

@@ -5,7 +5,7 @@ import { CachingGeocoder, type Geocoder, type GeocodeResult } from '@app/geocodi
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { GazetteerGeocoder } from './gazetteer.geocoder';
 import { importBanAddresses, importGazetteerPlaces } from './gazetteer.importer';
-import { ensureGazetteerSchema } from './gazetteer.schema';
+import { migrate } from '@app/database';
 import { createGeocoder } from './geocoder.factory';
 import { PostgisGeocodeCache } from './postgis-geocode.cache';
 
@@ -35,7 +35,7 @@ describe('the geocode cache in PostGIS', () => {
   beforeAll(async () => {
     db = await createTestDatabase(config);
     pool = new Pool({ connectionString: db.url, max: 4 });
-    await ensureGazetteerSchema(pool);
+    await migrate(db.url);
     await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
     await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
   });

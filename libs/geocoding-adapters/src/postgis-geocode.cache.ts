@@ -10,7 +10,7 @@ import {
 import type { Queryable } from './gazetteer.geocoder';
 
 /**
- * The geocode cache in PostGIS (`geocode_cache`, created by `ensureGazetteerSchema`): one row per
+ * The geocode cache in PostGIS (`geocode_cache`, created by a migration of `@app/database`): one row per
  * normalised query with the result as JSON and as a WGS84 point (SRID 4326) for QGIS.
  */
 export class PostgisGeocodeCache implements GeocodeCache {
