@@ -1,4 +1,4 @@
-import { eventKindValues, type Presence } from '@app/contracts';
+import { endsAfterStart, eventKindValues, type Presence } from '@app/contracts';
 import type { TensionModel } from '@app/tension';
 import { getResolution, isValidCell } from 'h3-js';
 
@@ -30,7 +30,7 @@ export function presenceProblem(
   if (record.action === 'UPSERT' && record.cells.length > 0) {
     if (!(eventKindValues as readonly string[]).includes(record.kind ?? ''))
       problems.push('kind is required for an UPSERT');
-    if (record.startAt === null || record.endAt === null || record.endAt <= record.startAt)
+    if (!endsAfterStart(record))
       problems.push('startAt and endAt are required for an UPSERT, end after start');
     if (record.geometry === null) problems.push('geometry is required for an UPSERT');
     else if (!isGeoJsonGeometry(record.geometry))
@@ -50,12 +50,7 @@ export function presenceProblem(
   record.cells.forEach((presence, i) => {
     if (!isValidCell(presence.cell) || getResolution(presence.cell) < finest)
       problems.push(`cells[${i}].cell must be an H3 cell at resolution ≥ ${finest}`);
-    if (
-      !Number.isFinite(presence.startAt) ||
-      !Number.isFinite(presence.endAt) ||
-      presence.endAt <= presence.startAt
-    )
-      problems.push(`cells[${i}] must end after it starts`);
+    if (!endsAfterStart(presence)) problems.push(`cells[${i}] must end after it starts`);
   });
   if (problems.length === 0) return undefined;
   return {

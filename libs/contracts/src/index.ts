@@ -12,3 +12,4 @@ export * from './topics';
 export * from './json-schema';
 export * from './revision-gate';
 export * from './event-counts';
+export * from './time-interval';

@@ -1,5 +1,6 @@
 import { types, type Type } from 'avsc';
 import { ViolationCode, type Violation } from './contract.error';
+import { endsAfterStart } from './time-interval';
 import { parseDateTime } from './date-time';
 import { eventOf, PAYLOAD_BRANCH } from './event-kind';
 import type { Submission } from './generated/contracts.types.generated';
@@ -149,7 +150,7 @@ function rules(s: Submission): Violation[] {
   if (kinded === null) return found;
   const base = `payload.${PAYLOAD_BRANCH[kinded.kind]}`;
   const event = kinded.event;
-  if (event.endAt <= event.startAt) {
+  if (!endsAfterStart(event)) {
     found.push({
       path: `${base}.endAt`,
       code: ViolationCode.EndBeforeStart,

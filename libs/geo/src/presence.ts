@@ -1,4 +1,4 @@
-import { crowdOf, type KindedEvent } from '@app/contracts';
+import { crowdOf, endsAfterStart, type KindedEvent } from '@app/contracts';
 import { diskCover } from './disk-cover';
 import type { EventShape } from './event-geometry';
 import { footprintCover } from './footprint-cover';
@@ -16,7 +16,7 @@ import { routeCover } from './route-cover';
 /** The event's declared `[startAt, endAt)` in UTC ms; throws unless both are finite and end > start. */
 function windowOf(kinded: KindedEvent): TimeWindow {
   const { startAt, endAt } = kinded.event;
-  if (!Number.isFinite(startAt) || !Number.isFinite(endAt) || endAt <= startAt)
+  if (!endsAfterStart(kinded.event))
     throw new GeoError(
       GeoErrorCode.InvalidInterval,
       `an event must end after it starts, got startAt=${String(startAt)} endAt=${String(endAt)}`,

@@ -1,4 +1,5 @@
 import {
+  endsAfterStart,
   envelopeViolations,
   eventOf,
   PAYLOAD_BRANCH,
@@ -53,7 +54,7 @@ export function checkTimeWindow(
   }
   if (found.length > 0) return found;
   const duration = event.endAt - event.startAt;
-  if (duration <= 0) {
+  if (!endsAfterStart(event)) {
     found.push({
       path: `${base}.endAt`,
       code: ViolationCode.EndBeforeStart,

@@ -1,3 +1,4 @@
+import type { TimeInterval } from '@app/contracts';
 import { cellToParent, getResolution, gridDisk, isValidCell } from 'h3-js';
 import { intensity } from './intensity';
 import { assertValidLocatedEvent, type LocatedEvent } from './located-event';
@@ -16,7 +17,6 @@ import {
   lengthOf,
   overlapLength,
   unionOf,
-  type Interval,
 } from './time-bucket';
 
 /** The tension of one H3 cell during one time bucket. */
@@ -45,7 +45,7 @@ interface ScoredEvent {
 }
 
 /** eventId → sorted disjoint intervals, by cell. */
-type Occupancy = Map<string, Map<string, Interval[]>>;
+type Occupancy = Map<string, Map<string, TimeInterval[]>>;
 
 /**
  * Restricts scoring to some rows: for a (resolution, cell), the bucket starts wanted, or
@@ -118,12 +118,12 @@ export function scoreCells(
 
 /** Each event's united intervals per cell at `resolution`; inner maps in eventId order. */
 function occupancyAt(events: readonly LocatedEvent[], resolution: number): Occupancy {
-  const raw = new Map<string, Map<string, Interval[]>>();
+  const raw = new Map<string, Map<string, TimeInterval[]>>();
   for (const event of events)
     for (const { cell, startAt, endAt } of event.cells) {
       const parent = getResolution(cell) === resolution ? cell : cellToParent(cell, resolution);
       let inCell = raw.get(parent);
-      if (inCell === undefined) raw.set(parent, (inCell = new Map<string, Interval[]>()));
+      if (inCell === undefined) raw.set(parent, (inCell = new Map<string, TimeInterval[]>()));
       let intervals = inCell.get(event.eventId);
       if (intervals === undefined) inCell.set(event.eventId, (intervals = []));
       intervals.push({ startAt, endAt });
@@ -148,8 +148,8 @@ function scoreResolution(
   for (const cell of candidates) {
     const wanted = scope?.(resolution, cell);
     if (scope !== undefined && wanted === undefined) continue;
-    const own = occupancy.get(cell) ?? new Map<string, Interval[]>();
-    const nearRaw = new Map<string, Interval[]>();
+    const own = occupancy.get(cell) ?? new Map<string, TimeInterval[]>();
+    const nearRaw = new Map<string, TimeInterval[]>();
     for (const ringCell of gridDisk(cell, 1))
       for (const [eventId, intervals] of occupancy.get(ringCell) ?? [])
         nearRaw.set(eventId, [...(nearRaw.get(eventId) ?? []), ...intervals]);
@@ -159,7 +159,7 @@ function scoreResolution(
       .map((eventId) => ({ eventId, intervals: unionOf(nearRaw.get(eventId) ?? []) }));
     // Bucket → the near events present in it (in eventId order) with their clipped intervals:
     // each event visits only its own buckets, so a cell's cost follows what is really there.
-    const byBucket = new Map<number, { eventId: string; intervals: Interval[] }[]>();
+    const byBucket = new Map<number, { eventId: string; intervals: TimeInterval[] }[]>();
     for (const { eventId, intervals } of near)
       for (const interval of intervals)
         for (

@@ -1,10 +1,5 @@
+import { endsAfterStart, type TimeInterval } from '@app/contracts';
 import { TensionError, TensionErrorCode } from './tension.error';
-
-/** A half-open time interval `[startAt, endAt)`, UTC milliseconds. */
-export interface Interval {
-  readonly startAt: number;
-  readonly endAt: number;
-}
 
 /** @throws TensionError `invalid_bucket` unless `bucketMs` is an integer > 0. */
 export function assertValidBucketMs(bucketMs: number): void {
@@ -16,12 +11,8 @@ export function assertValidBucketMs(bucketMs: number): void {
 }
 
 /** @throws TensionError `invalid_interval` unless both bounds are finite and `endAt > startAt`. */
-export function assertValidInterval(interval: Interval): void {
-  if (
-    !Number.isFinite(interval.startAt) ||
-    !Number.isFinite(interval.endAt) ||
-    interval.endAt <= interval.startAt
-  )
+export function assertValidInterval(interval: TimeInterval): void {
+  if (!endsAfterStart(interval))
     throw new TensionError(
       TensionErrorCode.InvalidInterval,
       `interval must have finite bounds and end after start, got [${String(interval.startAt)}, ${String(interval.endAt)})`,
@@ -39,7 +30,7 @@ export const bucketStartOf = (t: number, bucketMs: number): number =>
  * @throws TensionError `invalid_bucket`, `invalid_interval`.
  */
 export function presenceFraction(
-  interval: Interval,
+  interval: TimeInterval,
   bucketStart: number,
   bucketMs: number,
 ): number {
@@ -56,7 +47,7 @@ export function presenceFraction(
  *
  * @throws TensionError `invalid_bucket`, `invalid_interval`.
  */
-export function bucketsOf(interval: Interval, bucketMs: number): number[] {
+export function bucketsOf(interval: TimeInterval, bucketMs: number): number[] {
   assertValidBucketMs(bucketMs);
   assertValidInterval(interval);
   const starts: number[] = [];
@@ -66,7 +57,7 @@ export function bucketsOf(interval: Interval, bucketMs: number): number[] {
 }
 
 /** The union of intervals as sorted, disjoint, non-touching intervals. */
-export function unionOf(intervals: readonly Interval[]): Interval[] {
+export function unionOf(intervals: readonly TimeInterval[]): TimeInterval[] {
   const sorted = [...intervals].sort((a, b) => a.startAt - b.startAt || a.endAt - b.endAt);
   const merged: { startAt: number; endAt: number }[] = [];
   for (const { startAt, endAt } of sorted) {
@@ -78,8 +69,12 @@ export function unionOf(intervals: readonly Interval[]): Interval[] {
 }
 
 /** Sorted disjoint intervals clipped to `[from, to)`. */
-export function clipTo(intervals: readonly Interval[], from: number, to: number): Interval[] {
-  const clipped: Interval[] = [];
+export function clipTo(
+  intervals: readonly TimeInterval[],
+  from: number,
+  to: number,
+): TimeInterval[] {
+  const clipped: TimeInterval[] = [];
   for (const i of intervals) {
     const startAt = Math.max(i.startAt, from);
     const endAt = Math.min(i.endAt, to);
@@ -89,17 +84,17 @@ export function clipTo(intervals: readonly Interval[], from: number, to: number)
 }
 
 /** Total length (ms) of intervals, sorted and disjoint. */
-export const lengthOf = (intervals: readonly Interval[]): number =>
+export const lengthOf = (intervals: readonly TimeInterval[]): number =>
   intervals.reduce((sum, i) => sum + (i.endAt - i.startAt), 0);
 
 /** Length (ms) of the intersection of two lists of sorted, disjoint intervals. */
-export function overlapLength(a: readonly Interval[], b: readonly Interval[]): number {
+export function overlapLength(a: readonly TimeInterval[], b: readonly TimeInterval[]): number {
   let i = 0;
   let j = 0;
   let total = 0;
   while (i < a.length && j < b.length) {
-    const x = a[i] as Interval;
-    const y = b[j] as Interval;
+    const x = a[i] as TimeInterval;
+    const y = b[j] as TimeInterval;
     const covered = Math.min(x.endAt, y.endAt) - Math.max(x.startAt, y.startAt);
     if (covered > 0) total += covered;
     if (x.endAt <= y.endAt) i += 1;
