@@ -64,6 +64,24 @@ export default tseslint.config(
     },
   },
   {
+    // The demo, the benchmarks and the chaos run use an app through its public entry
+    // (`apps/<app>/src/index.ts`), never its internals.
+    files: ['infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/apps/*/src/**'],
+              message: 'Import an app through its public entry, `apps/<app>/src` (its index.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The one reader of the environment, and the golden test's REGEN=1 switch.
     files: ['libs/config/src/config.loader.ts', 'libs/geo/test/golden.spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -13,7 +13,7 @@ import { loadConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { tensionModelOf } from '@app/tension';
 import { createTestDatabase, syntheticCityDay, testIssuer } from '@app/testing';
-import { createAnalystApp } from '../../apps/analyst-api/src/analyst-api.factory';
+import { createAnalystApp } from '../../apps/analyst-api/src';
 import { chunks } from './bench.util';
 
 /** A month: 900 events over 30 days, a few dozen a day as Marseille declares. */

@@ -23,7 +23,7 @@ import {
   startDevOidcIssuer,
   syntheticCityDay,
 } from '@app/testing';
-import { createAnalystApp } from '../../apps/analyst-api/src/analyst-api.factory';
+import { createAnalystApp } from '../../apps/analyst-api/src';
 import { chunks } from './bench.util';
 
 const DAY = Date.UTC(2026, 4, 1);

@@ -18,8 +18,7 @@ import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import { avroDecoder } from '@app/stage-runtime';
 import { createTopic, uniqueName, waitFor } from '@app/testing';
-import { SanitizerHandler } from '../../apps/sanitizer/src/sanitizer.handler';
-import { SanitizerMetrics } from '../../apps/sanitizer/src/sanitizer.metrics';
+import { SanitizerHandler, SanitizerMetrics } from '../../apps/sanitizer/src';
 import { stackUp } from '../local/src/stack';
 import { chunks, median, realisticSubmissions } from './bench.util';
 

@@ -9,7 +9,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS, scanTopic } from '@app/kafka';
 import { REPO_ROOT } from '@app/process-runner';
-import { PRESENCE_HEADERS } from '../../apps/locator/src/locator.handler';
+import { PRESENCE_HEADERS } from '../../apps/locator/src';
 import type { ExpectedEvent } from './chaos-input';
 import type { MalformedKind, MalformedRecord } from './malformed-records';
 

@@ -2,7 +2,7 @@ import { Type } from 'avsc';
 import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { sanitize } from '@app/sanitization';
 import { AvroSerde, SerdeError, type RegistryClient } from '@app/schema-registry';
-import { parseBatch } from '../../apps/ingest-api/src/submission-batch';
+import { parseBatch } from '../../apps/ingest-api/src';
 import {
   MALFORMED_KINDS,
   malformedRecords,
