@@ -8,8 +8,8 @@ function dependencyOf(error: unknown): DependencyName | undefined {
   return named === 'kafka' || named === 'registry' || named === 'postgres' ? named : undefined;
 }
 
-/** One dependency's failed probe on one check. */
-interface Failure {
+/** One dependency's probe on one check: `problem` is undefined when it answered well. */
+interface ProbeResult {
   readonly name: DependencyName;
   readonly problem: string | undefined;
   /** It did not answer in time (rather than refusing). */
@@ -174,7 +174,7 @@ export class StageHealth {
     const limit = this.options.probeTimeoutMs ?? 2_500;
     const [probed, measured] = await Promise.all([
       Promise.all(
-        names.map(async (name): Promise<Failure> => {
+        names.map(async (name): Promise<ProbeResult> => {
           try {
             const probe = this.options.probes[name]?.();
             if (probe !== undefined) await within(probe, limit, name);
@@ -192,7 +192,7 @@ export class StageHealth {
             name: dependencyOf(error) ?? 'kafka',
             problem: describeError(error),
             noAnswer: isNoAnswer(error),
-          } satisfies Failure,
+          } satisfies ProbeResult,
         }),
       ),
     ]);
