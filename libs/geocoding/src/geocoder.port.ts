@@ -1,5 +1,5 @@
-/** A WGS84 position in degrees, longitude first (GeoJSON and PostGIS SRID 4326 order). */
-export interface LonLat {
+/** A WGS84 point in degrees, named fields (GeoJSON's `[lon, lat]` tuple is `LonLat` in `@app/geo`). */
+export interface GeoPoint {
   /** Degrees east, −180..180. */
   readonly lon: number;
   /** Degrees north, −90..90. */
@@ -17,7 +17,7 @@ export const GEOCODE_SOURCES: readonly GeocodeSource[] = ['gazetteer', 'ban', 'n
 /** One resolved address. */
 export interface GeocodeResult {
   /** WGS84 `{ lon, lat }` in degrees. */
-  readonly position: LonLat;
+  readonly position: GeoPoint;
   /** Confidence, 0..1 (1 = the text matched exactly). */
   readonly score: number;
   /** What was found, written for people, e.g. `2 Rue de Rome 13001 Marseille`. */
