@@ -1,4 +1,4 @@
-import type { EventKind, OperationTheme, Presence } from '@app/contracts';
+import { supersedes, type EventKind, type OperationTheme, type Presence } from '@app/contracts';
 import {
   assertValidTensionModel,
   scoreCells,
@@ -219,7 +219,7 @@ export class PresenceAggregator {
     const held = new Map(rows.map((r) => [`${r.event_id}|${r.region}`, r.revision]));
     return winners
       .map((w) => w.record)
-      .filter((r) => r.revision > (held.get(`${r.eventId}|${r.region}`) ?? 0));
+      .filter((r) => supersedes(r.revision, held.get(`${r.eventId}|${r.region}`)));
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Presence } from '@app/contracts';
+import { supersedes, type Presence } from '@app/contracts';
 import type { LocatedEvent } from '@app/tension';
 
 /**
@@ -15,7 +15,7 @@ export class PresenceLedger {
   apply(record: Presence): boolean {
     const key = `${record.eventId}|${record.region}`;
     const known = this.byRegion.get(key);
-    if (known !== undefined && record.revision <= known.revision) return false;
+    if (!supersedes(record.revision, known?.revision)) return false;
     this.byRegion.set(key, record);
     return true;
   }

@@ -1,3 +1,11 @@
+/**
+ * The platform's one revision rule: a revision of an event supersedes what is known of it when
+ * nothing is known yet or it is higher. An equal revision is a duplicate (a replay), a lower one
+ * is stale; neither changes anything, at any stage.
+ */
+export const supersedes = (revision: number, known: number | undefined): boolean =>
+  known === undefined || revision > known;
+
 /** What the gate says of a (eventId, revision) it is shown. */
 export type RevisionVerdict = 'new' | 'duplicate' | 'stale';
 
@@ -19,7 +27,7 @@ export class RevisionGate {
   /** Whether `revision` of `eventId` would pass, without recording anything. */
   verdict(eventId: string, revision: number): RevisionVerdict {
     const highest = this.highest(eventId);
-    if (highest === undefined || revision > highest) return 'new';
+    if (supersedes(revision, highest)) return 'new';
     return revision === highest ? 'duplicate' : 'stale';
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
-import type { GeoPoint } from '@app/geocoding';
+import type { Position } from '@app/contracts';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { GazetteerError, GazetteerErrorCode } from './gazetteer.error';
 import { GazetteerGeocoder } from './gazetteer.geocoder';
@@ -17,7 +17,7 @@ const EXTRACT = join(DATA, 'adresses-13-extract.csv');
 const PLACES = join(DATA, 'places.csv');
 
 /** Great-circle distance in metres between two WGS84 positions (haversine, mean Earth radius). */
-function metres(a: GeoPoint, b: GeoPoint): number {
+function metres(a: Position, b: Position): number {
   const rad = Math.PI / 180;
   const h =
     Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +

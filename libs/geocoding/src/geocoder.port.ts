@@ -1,10 +1,4 @@
-/** A WGS84 point in degrees, named fields (GeoJSON's `[lon, lat]` tuple is `LonLat` in `@app/geo`). */
-export interface GeoPoint {
-  /** Degrees east, −180..180. */
-  readonly lon: number;
-  /** Degrees north, −90..90. */
-  readonly lat: number;
-}
+import type { Position } from '@app/contracts';
 
 /** How precise a geocode is: a numbered address, a whole street, or a named place. */
 export type GeocodeKind = 'housenumber' | 'street' | 'place';
@@ -17,7 +11,7 @@ export const GEOCODE_SOURCES: readonly GeocodeSource[] = ['gazetteer', 'ban', 'n
 /** One resolved address. */
 export interface GeocodeResult {
   /** WGS84 `{ lon, lat }` in degrees. */
-  readonly position: GeoPoint;
+  readonly position: Position;
   /** Confidence, 0..1 (1 = the text matched exactly). */
   readonly score: number;
   /** What was found, written for people, e.g. `2 Rue de Rome 13001 Marseille`. */

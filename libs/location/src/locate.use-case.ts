@@ -1,5 +1,6 @@
 import {
   eventOf,
+  supersedes,
   type CellPresence,
   type GeocodeQuality,
   type Position,
@@ -78,7 +79,7 @@ export async function locateSubmission(
   model: LocatorModel,
   now: number,
 ): Promise<LocateOutcome> {
-  if (previous && submission.revision <= previous.revision) return { kind: 'skipped' };
+  if (!supersedes(submission.revision, previous?.revision)) return { kind: 'skipped' };
   const base = {
     eventId: submission.eventId,
     revision: submission.revision,

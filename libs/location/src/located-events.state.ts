@@ -1,3 +1,4 @@
+import { supersedes } from '@app/contracts';
 /** What the locator last wrote for an event: its revision and the H3 regions it touched. */
 export interface LocatedRecord {
   readonly revision: number;
@@ -19,7 +20,7 @@ export class LocatedEventsState {
 
   /** True when `revision` is newer than anything written for the event. */
   isNew(eventId: string, revision: number): boolean {
-    return revision > (this.get(eventId)?.revision ?? 0);
+    return supersedes(revision, this.get(eventId)?.revision);
   }
 
   stage(eventId: string, record: LocatedRecord): void {
