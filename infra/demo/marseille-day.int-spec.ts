@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { join } from 'node:path';
 import { latLngToCell } from 'h3-js';
 import { Pool } from 'pg';
@@ -68,6 +69,7 @@ describe('the demo day in Marseille, through the pipeline’s stages and the Pos
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
+    await migrate(db.url);
     pool = new Pool({ connectionString: db.url, max: 4 });
     await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
     await importGazetteerPlaces(pool, join(DATA, 'places.csv'));

@@ -1,3 +1,4 @@
+import { migrate } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +119,7 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
     }
 
     gazetteer = await createTestDatabase(config);
+    await migrate(gazetteer.url);
     const pool = new Pool({ connectionString: gazetteer.url });
     try {
       await importBanAddresses(pool, join(GAZETTEER, 'adresses-13-extract.csv'));
