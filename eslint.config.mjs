@@ -1,4 +1,4 @@
-// Type-aware linting (STYLE.md, "Comments and habits"); Prettier owns formatting.
+// Type-aware linting (docs/architecture.md: the boundaries); Prettier owns formatting.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';

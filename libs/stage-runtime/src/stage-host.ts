@@ -78,6 +78,7 @@ const REGISTRY_PROBE_MS = 2_500;
  * an error that no retry can fix (which ends the process); runs the stage's work in the one
  * consumer loop (`ConsumingStage`); keeps a `StageHealth` with the probes of Kafka, the
  * registry and whatever else the stage names; and stops within the configured time.
+ * docs/architecture.md ("One shape for every stage") shows how the parts fit.
  */
 export class StageHost<T> {
   readonly health: StageHealth;
