@@ -1,18 +1,11 @@
-import { migrate } from '@app/database';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
-import {
-  GazetteerGeocoder,
-  importBanAddresses,
-  importGazetteerPlaces,
-} from '@app/geocoding-adapters';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { GazetteerGeocoder } from '@app/geocoding-adapters';
+import { createGazetteerDatabase, type TestDatabase } from '@app/testing';
 import { loadVocabulary } from './chaos-input';
 import { NOWHERE_ADDRESSES } from './malformed-records';
 
 const config = loadConfig();
-const DATA = join(__dirname, '..', '..', 'libs', 'geocoding-adapters', 'data');
 
 describe('the chaos input’s places, through the PostGIS gazetteer the locator uses', () => {
   let db: TestDatabase;
@@ -20,11 +13,8 @@ describe('the chaos input’s places, through the PostGIS gazetteer the locator 
   let geocoder: GazetteerGeocoder;
 
   beforeAll(async () => {
-    db = await createTestDatabase(config);
-    await migrate(db.url);
+    db = await createGazetteerDatabase(config);
     pool = new Pool({ connectionString: db.url, max: 2 });
-    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
     geocoder = new GazetteerGeocoder(pool, { minSimilarity: config.geocoding.minSimilarity });
   });
   afterAll(async () => {

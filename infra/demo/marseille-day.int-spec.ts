@@ -1,16 +1,10 @@
-import { migrate } from '@app/database';
-import { join } from 'node:path';
 import { latLngToCell } from 'h3-js';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
 import { eventOf, parseSubmission, type Presence, type Submission } from '@app/contracts';
 import { addressesOf, DEFAULT_LOCATOR_MODEL } from '@app/geo';
 import type { GeocodeResult } from '@app/geocoding';
-import {
-  GazetteerGeocoder,
-  importBanAddresses,
-  importGazetteerPlaces,
-} from '@app/geocoding-adapters';
+import { GazetteerGeocoder } from '@app/geocoding-adapters';
 import { locateSubmission, type LocatedRecord } from '@app/location';
 import { sanitize } from '@app/sanitization';
 import {
@@ -22,11 +16,10 @@ import {
   type LocatedEvent,
   type TensionZone,
 } from '@app/tension';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { createGazetteerDatabase, type TestDatabase } from '@app/testing';
 import { demoEventId, marseilleDay } from './marseille-day';
 
 const config = loadConfig();
-const DATA = join(__dirname, '..', '..', 'libs', 'geocoding-adapters', 'data');
 const DAY = '2026-05-01';
 const day = marseilleDay(DAY);
 const BUCKET_MS = bucketMsOf(DEFAULT_TENSION_MODEL);
@@ -68,11 +61,8 @@ describe('the demo day in Marseille, through the pipeline’s stages and the Pos
   let zones: TensionZone[];
 
   beforeAll(async () => {
-    db = await createTestDatabase(config);
-    await migrate(db.url);
+    db = await createGazetteerDatabase(config);
     pool = new Pool({ connectionString: db.url, max: 4 });
-    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
     geocoder = new GazetteerGeocoder(pool, { minSimilarity: config.geocoding.minSimilarity });
 
     // As the locator stage and the aggregator would: each step in order, each revision replacing

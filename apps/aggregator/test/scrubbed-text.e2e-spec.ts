@@ -1,30 +1,25 @@
-import { migrate } from '@app/database';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { CHECKSUM_TABLES } from '@app/aggregation';
 import { loadConfig } from '@app/config';
-import { eventOf, PAYLOAD_BRANCH, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
-import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
-import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import { eventOf, PAYLOAD_BRANCH, type Submission } from '@app/contracts';
 import {
-  AppProcess,
-  createTestDatabase,
-  createTopic,
-  freePort,
+  createGazetteerDatabase,
+  createTopics,
   generatePiiCanaries,
+  pipelineTopics,
   readTopic,
   sampleSubmissions,
+  stageProcess,
+  SubmissionPublisher,
   testKafka,
-  testProducer,
   uniqueName,
   waitFor,
+  type AppProcess,
   type TestDatabase,
 } from '@app/testing';
 
 const config = loadConfig();
-const registry = new RegistryClient(config.registry.url);
-const DATA = join(__dirname, '..', '..', '..', 'libs', 'geocoding-adapters', 'data');
 const EVENTS = 16;
 
 /**
@@ -61,11 +56,8 @@ describe('free text on its way to PostGIS (sanitizer, locator and aggregator as 
   let pool: Pool;
 
   beforeAll(async () => {
-    database = await createTestDatabase(config);
-    await migrate(database.url);
+    database = await createGazetteerDatabase(config);
     pool = new Pool({ connectionString: database.url, max: 2 });
-    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop('SIGKILL')));
@@ -75,61 +67,15 @@ describe('free text on its way to PostGIS (sanitizer, locator and aggregator as 
 
   it('stores only the scrubbed subject and description, exactly as the sanitizer wrote them', async () => {
     const name = uniqueName('text');
-    const topics = {
-      input: `${name}.in`,
-      events: `${name}.events`,
-      presence: `${name}.presence`,
-      dlq: `${name}.dlq`,
-    };
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    } finally {
-      await admin.disconnect();
-    }
-    const serde = await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA);
+    const topics = pipelineTopics(name);
+    await createTopics(kafka, Object.values(topics));
+    const publisher = await SubmissionPublisher.create(kafka, config.registry.url, topics.input);
     const { submissions, canaries } = plantedSubmissions();
-    const producer = testProducer(kafka, { idempotent: true });
-    await producer.connect();
-    try {
-      await producer.send({
-        topic: topics.input,
-        messages: submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
-      });
-    } finally {
-      await producer.disconnect();
-    }
+    await publisher.publish(submissions);
 
-    const [sanitizerPort, locatorPort, aggregatorPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    const stages = [
-      new AppProcess('sanitizer', {
-        SANITIZER_PORT: String(sanitizerPort),
-        SANITIZER_INPUT_TOPIC: topics.input,
-        SANITIZER_EVENTS_TOPIC: topics.events,
-        SANITIZER_DLQ_TOPIC: topics.dlq,
-        SANITIZER_GROUP_ID: `${name}-sanitizer`,
-      }),
-      new AppProcess('locator', {
-        LOCATOR_PORT: String(locatorPort),
-        LOCATOR_INPUT_TOPIC: topics.events,
-        LOCATOR_PRESENCE_TOPIC: topics.presence,
-        LOCATOR_DLQ_TOPIC: topics.dlq,
-        LOCATOR_GROUP_ID: `${name}-locator`,
-        DATABASE_URL: database.url,
-      }),
-      new AppProcess('aggregator', {
-        AGGREGATOR_PORT: String(aggregatorPort),
-        AGGREGATOR_INPUT_TOPIC: topics.presence,
-        AGGREGATOR_DLQ_TOPIC: topics.dlq,
-        AGGREGATOR_GROUP_ID: `${name}-aggregator`,
-        DATABASE_URL: database.url,
-      }),
-    ];
+    const stages: AppProcess[] = [];
+    for (const stage of ['sanitizer', 'locator', 'aggregator'] as const)
+      stages.push((await stageProcess(stage, name, topics, database.url)).app);
     apps.push(...stages);
     for (const stage of stages) stage.start();
 
@@ -152,7 +98,7 @@ describe('free text on its way to PostGIS (sanitizer, locator and aggregator as 
     // The text in PostGIS is the sanitizer's output, field for field…
     const clean = new Map<string, { subject: string; description: string | null }>();
     for (const record of await readTopic(kafka, topics.events, EVENTS, { timeoutMs: 20_000 })) {
-      const kinded = eventOf(await serde.decode(record.message.value));
+      const kinded = eventOf(await publisher.serde.decode(record.message.value));
       if (kinded)
         clean.set(String(record.message.key), {
           subject: kinded.event.subject,

@@ -1,4 +1,3 @@
-import { migrate } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,21 +5,21 @@ import { Pool } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { HabilitationStore } from '@app/access';
 import { loadConfig } from '@app/config';
-import { parseSubmission, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
-import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
+import { parseSubmission, type Submission } from '@app/contracts';
 import { REPO_ROOT } from '@app/process-runner';
-import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
   AppProcess,
-  createTestDatabase,
-  createTopic,
+  createGazetteerDatabase,
+  createTopics,
   freePort,
   launchChromium,
   mapIdle,
+  pipelineTopics,
   signInToMap,
+  stageProcess,
   startDevOidcIssuer,
+  SubmissionPublisher,
   testKafka,
-  testProducer,
   uniqueName,
   waitFor,
   type DevOidcIssuer,
@@ -31,7 +30,6 @@ import { marseilleDay, type DemoSubmission } from '../../../infra/demo/marseille
 const config = loadConfig();
 const DAY = '2026-05-01';
 const ANALYST = 'map-analyst-0001';
-const DATA = join(REPO_ROOT, 'libs', 'geocoding-adapters', 'data');
 /** Where the browser test leaves its screenshot (ignored by git). */
 const ARTEFACTS = join(REPO_ROOT, '.stack', 'test-artefacts');
 
@@ -85,53 +83,27 @@ function seen(page: Page): Promise<Seen> {
 
 describe('the map in a real Chromium (stages and the analysts’ API as processes)', () => {
   const kafka = testKafka(config);
-  const registry = new RegistryClient(config.registry.url);
   const apps: AppProcess[] = [];
   const name = uniqueName('map');
-  const topics = {
-    input: `${name}.in`,
-    events: `${name}.events`,
-    presence: `${name}.presence`,
-    dlq: `${name}.dlq`,
-  };
+  const topics = pipelineTopics(name);
   let database: TestDatabase;
   let pool: Pool;
   let issuer: DevOidcIssuer;
   let browser: Browser;
-  let serde: AvroSerde<Submission>;
+  let publisher: SubmissionPublisher;
   let mapUrl: string;
 
-  const publish = async (submissions: readonly Submission[]) => {
-    const producer = testProducer(kafka, { idempotent: true });
-    await producer.connect();
-    try {
-      await producer.send({
-        topic: topics.input,
-        messages: submissions.map((s) => ({ key: s.eventId, value: serde.encode(s) })),
-      });
-    } finally {
-      await producer.disconnect();
-    }
-  };
+  const publish = (submissions: readonly Submission[]) => publisher.publish(submissions);
   const alive = () => {
     for (const app of apps)
       if (app.exitCode !== null) throw new Error(`${app.app} exited:\n${app.output.slice(-3000)}`);
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase(config);
-    await migrate(database.url);
+    database = await createGazetteerDatabase(config);
     pool = new Pool({ connectionString: database.url, max: 2 });
-    await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-    await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    } finally {
-      await admin.disconnect();
-    }
-    serde = await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA);
+    await createTopics(kafka, Object.values(topics));
+    publisher = await SubmissionPublisher.create(kafka, config.registry.url, topics.input);
 
     const apiPort = await freePort();
     mapUrl = `http://127.0.0.1:${apiPort}/map`;
@@ -141,30 +113,9 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
       audience: 'analyst-api',
       user: { subject: ANALYST, roles: ['analyst'] },
     });
-    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    for (const stage of ['sanitizer', 'locator', 'aggregator'] as const)
+      apps.push((await stageProcess(stage, name, topics, database.url)).app);
     apps.push(
-      new AppProcess('sanitizer', {
-        SANITIZER_PORT: ports[0] as string,
-        SANITIZER_INPUT_TOPIC: topics.input,
-        SANITIZER_EVENTS_TOPIC: topics.events,
-        SANITIZER_DLQ_TOPIC: topics.dlq,
-        SANITIZER_GROUP_ID: `${name}-sanitizer`,
-      }),
-      new AppProcess('locator', {
-        LOCATOR_PORT: ports[1] as string,
-        LOCATOR_INPUT_TOPIC: topics.events,
-        LOCATOR_PRESENCE_TOPIC: topics.presence,
-        LOCATOR_DLQ_TOPIC: topics.dlq,
-        LOCATOR_GROUP_ID: `${name}-locator`,
-        DATABASE_URL: database.url,
-      }),
-      new AppProcess('aggregator', {
-        AGGREGATOR_PORT: ports[2] as string,
-        AGGREGATOR_INPUT_TOPIC: topics.presence,
-        AGGREGATOR_DLQ_TOPIC: topics.dlq,
-        AGGREGATOR_GROUP_ID: `${name}-aggregator`,
-        DATABASE_URL: database.url,
-      }),
       new AppProcess('analyst-api', {
         ...issuer.env,
         ANALYST_API_PORT: String(apiPort),

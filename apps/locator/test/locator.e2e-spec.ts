@@ -1,60 +1,38 @@
-import { migrate } from '@app/database';
-import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { Pool } from 'pg';
-import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } from '@app/contracts';
+import { PRESENCE_SCHEMA, type Presence, type Submission } from '@app/contracts';
 import { loadConfig } from '@app/config';
-import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { DLQ_HEADERS } from '@app/kafka';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
-  AppProcess,
-  createTestDatabase,
-  createTopic,
-  freePort,
+  createGazetteerDatabase,
+  createTopics,
+  pipelineTopics,
   readTopic,
   sampleSubmissions,
+  stageProcess,
+  SubmissionPublisher,
   testKafka,
-  testProducer,
   uniqueName,
   type TestDatabase,
 } from '@app/testing';
 
 const config = loadConfig();
 const registry = new RegistryClient(config.registry.url);
-const DATA = join(__dirname, '..', '..', '..', 'libs', 'geocoding-adapters', 'data');
 
 describe('locator stage (as a process, against the real stack and gazetteer)', () => {
   const kafka: Kafka = testKafka(config);
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await createTestDatabase(config);
-    await migrate(database.url);
-    const pool = new Pool({ connectionString: database.url });
-    try {
-      await importBanAddresses(pool, join(DATA, 'adresses-13-extract.csv'));
-      await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
-    } finally {
-      await pool.end();
-    }
+    database = await createGazetteerDatabase(config);
   });
   afterAll(async () => database?.drop());
 
   it('writes presence per region for drawn and geocoded events, dead-letters the unplaceable, clears on revision and cancel', async () => {
-    const topics = {
-      input: uniqueName('loc.events'),
-      presence: uniqueName('loc.presence'),
-      dlq: uniqueName('loc.dlq'),
-    };
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    } finally {
-      await admin.disconnect();
-    }
-    const events = await AvroSerde.register<Submission>(registry, topics.input, SUBMISSION_SCHEMA);
+    const name = uniqueName('loc');
+    const topics = pipelineTopics(name);
+    await createTopics(kafka, [topics.events, topics.presence, topics.dlq]);
+    const publisher = await SubmissionPublisher.create(kafka, registry, topics.events);
     const presenceSerde = AvroSerde.forDecoding<Presence>(
       registry,
       topics.presence,
@@ -78,28 +56,10 @@ describe('locator stage (as a process, against the real stack and gazetteer)', (
       action: 'CANCEL',
       payload: null,
     };
-    const records = [moving, visit, lost, moving /* replay */, cancelVisit];
-    const producer = testProducer(kafka, { idempotent: true });
-    await producer.connect();
-    try {
-      for (const s of records)
-        await producer.send({
-          topic: topics.input,
-          messages: [{ key: s.eventId, value: events.encode(s) }],
-        });
-    } finally {
-      await producer.disconnect();
-    }
+    // In this order: each event's records keep it on their partition.
+    await publisher.publish([moving, visit, lost, moving /* replay */, cancelVisit]);
 
-    const port = await freePort();
-    const app = new AppProcess('locator', {
-      LOCATOR_PORT: String(port),
-      LOCATOR_INPUT_TOPIC: topics.input,
-      LOCATOR_PRESENCE_TOPIC: topics.presence,
-      LOCATOR_DLQ_TOPIC: topics.dlq,
-      LOCATOR_GROUP_ID: uniqueName('loc'),
-      DATABASE_URL: database.url,
-    });
+    const { app, port } = await stageProcess('locator', name, topics, database.url);
     app.start();
     try {
       await app.healthy(port);

@@ -1,21 +1,21 @@
-import { migrate } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Presence, type Submission } from '@app/contracts';
 import { loadConfig, type StackConfig } from '@app/config';
-import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
   AppProcess,
-  createTestDatabase,
-  createTopic,
+  createGazetteerDatabase,
+  createTopics,
   freePort,
+  pipelineTopics,
   readTopic,
   sampleSubmissions,
+  stageProcess,
   testKafka,
   testProducer,
   uniqueName,
@@ -35,7 +35,6 @@ import { startRegistry } from '../src/stack';
  * use at the same time, is never disturbed.
  */
 const config = loadConfig();
-const GAZETTEER = join(__dirname, '..', '..', '..', 'libs', 'geocoding-adapters', 'data');
 
 /** Every subject of the registry with the id of each of its versions, in order. */
 async function subjectIds(url: string): Promise<Record<string, number[]>> {
@@ -93,12 +92,8 @@ const schemaIdOf = (value: Buffer | null) => value?.readInt32BE(1);
 
 describe('a registry restart (private Apicurio on the stack PostgreSQL, stages as processes)', () => {
   const kafka = testKafka(config);
-  const topics = {
-    input: uniqueName('restart.in'),
-    events: uniqueName('restart.events'),
-    presence: uniqueName('restart.presence'),
-    dlq: uniqueName('restart.dlq'),
-  };
+  const name = uniqueName('restart');
+  const topics = pipelineTopics(name);
   const registryDatabase = `registry_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'cortege-registry-restart-'));
   const collector = new TopicCollector(kafka);
@@ -110,23 +105,8 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
   let restartRegistry: () => Promise<void> = () => Promise.resolve();
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    } finally {
-      await admin.disconnect();
-    }
-
-    gazetteer = await createTestDatabase(config);
-    await migrate(gazetteer.url);
-    const pool = new Pool({ connectionString: gazetteer.url });
-    try {
-      await importBanAddresses(pool, join(GAZETTEER, 'adresses-13-extract.csv'));
-      await importGazetteerPlaces(pool, join(GAZETTEER, 'places.csv'));
-    } finally {
-      await pool.end();
-    }
+    await createTopics(kafka, Object.values(topics));
+    gazetteer = await createGazetteerDatabase(config);
 
     // The registry's own database, made with the application's login (which has CREATEDB).
     const database = new URL(config.database.url);
@@ -197,32 +177,10 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
     if (failures.length > 0) throw failures[0];
   });
 
-  async function sanitizer(): Promise<AppProcess> {
-    const port = await freePort();
-    const app = new AppProcess('sanitizer', {
+  /** A stage of the pipeline as a process on the private registry, once healthy. */
+  async function stage(which: 'sanitizer' | 'locator'): Promise<AppProcess> {
+    const { app, port } = await stageProcess(which, name, topics, gazetteer?.url, {
       SCHEMA_REGISTRY_URL: url,
-      SANITIZER_PORT: String(port),
-      SANITIZER_INPUT_TOPIC: topics.input,
-      SANITIZER_EVENTS_TOPIC: topics.events,
-      SANITIZER_DLQ_TOPIC: topics.dlq,
-      SANITIZER_GROUP_ID: `${topics.input}-sanitizer`,
-    });
-    apps.push(app);
-    app.start();
-    await app.healthy(port);
-    return app;
-  }
-
-  async function locator(): Promise<AppProcess> {
-    const port = await freePort();
-    const app = new AppProcess('locator', {
-      SCHEMA_REGISTRY_URL: url,
-      DATABASE_URL: gazetteer?.url ?? '',
-      LOCATOR_PORT: String(port),
-      LOCATOR_INPUT_TOPIC: topics.events,
-      LOCATOR_PRESENCE_TOPIC: topics.presence,
-      LOCATOR_DLQ_TOPIC: topics.dlq,
-      LOCATOR_GROUP_ID: `${topics.input}-locator`,
     });
     apps.push(app);
     app.start();
@@ -290,8 +248,8 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
 
   it('keeps every subject id and decodes every record after the restart; new records flow; no dead letter', async () => {
     const before = await publish(new RegistryClient(url));
-    await sanitizer();
-    const firstLocator = await locator();
+    await stage('sanitizer');
+    const firstLocator = await stage('locator');
     await throughTheStages(before.ids);
     const idsBefore = await subjectIds(url);
     expect(Object.keys(idsBefore).sort()).toEqual(
@@ -313,7 +271,7 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
       expect(idsBefore[subject]).toEqual(expect.arrayContaining(ids));
     }
 
-    await locator();
+    await stage('locator');
     const after = await publish(fresh);
     expect(after.schemaId).toBe(before.schemaId);
     await throughTheStages(after.ids);

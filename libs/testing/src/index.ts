@@ -15,3 +15,4 @@ export * from './audit-tamper';
 export * from './self-signed';
 export * from './dev-oidc-issuer';
 export * from './map-browser';
+export * from './pipeline-fixture';
