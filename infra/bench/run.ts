@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, printed as a table and as one JSON line. */
 import { aggregatorBench } from './aggregator.bench';
 import { analystBench } from './analyst.bench';
+import { cliBench } from './cli.bench';
 import { ingestBench } from './ingest.bench';
 import { locatorBench } from './locator.bench';
 import { mapLiveBench } from './map-live.bench';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     ...(await aggregatorBench()),
     ...(await analystBench()),
     ...(await mapLiveBench()),
+    ...(await cliBench()),
   };
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(32)} ${value}`);
   console.log(JSON.stringify({ date: new Date().toISOString(), ...results }));

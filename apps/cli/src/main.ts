@@ -1,29 +1,9 @@
-/** `cortege`: the project's command line. Each pipeline stage can run over JSON lines here. */
+/**
+ * `cortege`: the project's command line. Each pipeline stage can run over JSON lines here, and
+ * the operations (migrations, habilitations, the audit) are run from here. A command's module
+ * is loaded only when it runs, so that `--help` and short commands start at once.
+ */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@app/config';
-import { sanitizationPolicy } from '@app/sanitization';
-import { Pool } from 'pg';
-import { migrate } from '@app/database';
-import { locatorModel } from '@app/geo';
-import {
-  GAZETTEER_IMPORT_HELP,
-  createGeocoder,
-  gazetteerImportCommand,
-} from '@app/geocoding-adapters';
-import { AUDIT_HELP, auditCommand } from './commands/audit.command';
-import { HABILITATION_HELP, habilitationCommand } from './commands/habilitation.command';
-import { LOCATE_HELP, locateCommand } from './commands/locate.command';
-import { missingSchemaMessage } from './commands/missing-schema';
-import { SANITIZE_HELP, sanitizeCommand } from './commands/sanitize.command';
-import { SCORE_HELP, scoreCommand } from './commands/score.command';
-import { aggregateChecksum } from '@app/aggregation';
-import { TensionError, tensionModelOf } from '@app/tension';
-
-const CHECKSUM_HELP = `cortege checksum
-
-Prints an ordered digest of the aggregate tables of DATABASE_URL (event, event_region,
-event_presence, cell_tension, tension_zone) as JSON: equal digests mean equal rows.
-Used to prove a rebuild, a replay or a crash recovery gives the same aggregates.`;
 
 const HELP = `usage: cortege <command> [options]
 
@@ -39,14 +19,70 @@ commands:
 
 cortege <command> --help shows a command's own help.`;
 
-const COMMAND_HELP: Record<string, string> = {
-  sanitize: SANITIZE_HELP,
-  locate: LOCATE_HELP,
-  score: SCORE_HELP,
-  checksum: CHECKSUM_HELP,
-  gazetteer: GAZETTEER_IMPORT_HELP,
-  habilitation: HABILITATION_HELP,
-  audit: AUDIT_HELP,
+/** A command: its help, and what it does with the arguments after its name. */
+interface Command {
+  help(): Promise<string>;
+  run(args: string[], argv: readonly string[]): Promise<number>;
+}
+
+const pipeline = () => import('./commands/pipeline.commands');
+
+const COMMANDS: Record<string, Command> = {
+  sanitize: {
+    help: async () => (await import('./commands/sanitize.command')).SANITIZE_HELP,
+    run: async () => (await pipeline()).sanitizeMain(),
+  },
+  locate: {
+    help: async () => (await import('./commands/locate.command')).LOCATE_HELP,
+    run: async () => (await pipeline()).locateMain(),
+  },
+  score: {
+    help: async () => (await import('./commands/score.command')).SCORE_HELP,
+    run: async () => (await pipeline()).scoreMain(),
+  },
+  checksum: {
+    help: async () => (await pipeline()).CHECKSUM_HELP,
+    run: async () => (await pipeline()).checksumMain(),
+  },
+  gazetteer: {
+    help: async () => (await import('@app/geocoding-adapters')).GAZETTEER_IMPORT_HELP,
+    run: async (args, argv) => {
+      const { GAZETTEER_IMPORT_HELP, gazetteerImportCommand } =
+        await import('@app/geocoding-adapters');
+      if (args[0] !== 'import') {
+        console.error(`cortege gazetteer: expected 'import'\n\n${GAZETTEER_IMPORT_HELP}`);
+        return 2;
+      }
+      const { loadConfig } = await import('@app/config');
+      return gazetteerImportCommand(argv.slice(argv.indexOf('import') + 1), loadConfig());
+    },
+  },
+  db: {
+    help: () => Promise.resolve(HELP),
+    run: async (args) => {
+      if (args[0] !== 'migrate') {
+        console.error(`cortege db: expected 'migrate'\n\n${HELP}`);
+        return 2;
+      }
+      return (await pipeline()).migrateMain();
+    },
+  },
+  habilitation: {
+    help: async () => (await import('./commands/habilitation.command')).HABILITATION_HELP,
+    run: async (_args, argv) => {
+      const { habilitationCommand } = await import('./commands/habilitation.command');
+      const pool = await (await pipeline()).databasePool();
+      return habilitationCommand(argv.slice(argv.indexOf('habilitation') + 1), pool);
+    },
+  },
+  audit: {
+    help: async () => (await import('./commands/audit.command')).AUDIT_HELP,
+    run: async (_args, argv) => {
+      const { auditCommand } = await import('./commands/audit.command');
+      const pool = await (await pipeline()).databasePool();
+      return auditCommand(argv.slice(argv.indexOf('audit') + 1), pool);
+    },
+  },
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -56,98 +92,38 @@ async function main(argv: readonly string[]): Promise<number> {
     strict: false,
     options: { help: { type: 'boolean', short: 'h' } },
   });
-  const [command] = positionals;
-  if (!command) {
+  const [name, ...args] = positionals;
+  if (!name) {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`cortege: unknown command '${name}'\n\n${HELP}`);
+    return 2;
+  }
   if (values.help) {
-    console.log(COMMAND_HELP[command] ?? HELP);
-    return COMMAND_HELP[command] ? 0 : 2;
+    console.log(await command.help());
+    return 0;
   }
-  switch (command) {
-    case 'sanitize': {
-      const config = loadConfig();
-      const policy = sanitizationPolicy(config.sanitizer.policyOverrides);
-      await sanitizeCommand(process.stdin, process.stdout, policy);
-      return 0;
-    }
-    case 'locate': {
-      const config = loadConfig();
-      const pool = new Pool({ connectionString: config.database.url, max: 2 });
-      try {
-        const model = locatorModel(config.locator.modelOverrides);
-        await migrate(config.database.url);
-        await locateCommand(
-          process.stdin,
-          process.stdout,
-          createGeocoder(config.geocoding, { db: pool }),
-          model,
-        );
-      } finally {
-        await pool.end();
-      }
-      return 0;
-    }
-    case 'score': {
-      await scoreCommand(process.stdin, process.stdout, tensionModelOf(loadConfig().tension));
-      return 0;
-    }
-    case 'checksum': {
-      const pool = new Pool({ connectionString: loadConfig().database.url, max: 1 });
-      try {
-        console.log(JSON.stringify(await aggregateChecksum(pool), null, 2));
-      } catch (error) {
-        const missing = missingSchemaMessage(error);
-        if (missing === undefined) throw error;
-        console.error(`cortege checksum: ${missing}`);
-        return 1;
-      } finally {
-        await pool.end();
-      }
-      return 0;
-    }
-    case 'gazetteer': {
-      if (positionals[1] !== 'import') {
-        console.error(`cortege gazetteer: expected 'import'\n\n${GAZETTEER_IMPORT_HELP}`);
-        return 2;
-      }
-      return gazetteerImportCommand(argv.slice(argv.indexOf('import') + 1), loadConfig());
-    }
-    case 'db': {
-      if (positionals[1] !== 'migrate') {
-        console.error(`cortege db: expected 'migrate'\n\n${HELP}`);
-        return 2;
-      }
-      const applied = await migrate(loadConfig().database.url);
-      console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
-      return 0;
-    }
-    case 'habilitation':
-      return habilitationCommand(argv.slice(argv.indexOf('habilitation') + 1), databasePool);
-    case 'audit':
-      return auditCommand(argv.slice(argv.indexOf('audit') + 1), databasePool);
-    default:
-      console.error(`cortege: unknown command '${command}'\n\n${HELP}`);
-      return 2;
-  }
+  return command.run(args, argv);
 }
 
-/** A small pool on DATABASE_URL, for a command that runs a few queries. */
-function databasePool(): Pool {
-  return new Pool({ connectionString: loadConfig().database.url, max: 2 });
+/** Errors that explain themselves: printed as their message alone. */
+async function explains(error: unknown): Promise<boolean> {
+  const [{ ConfigError }, { TensionError }] = await Promise.all([
+    import('@app/config'),
+    import('@app/tension'),
+  ]);
+  return error instanceof ConfigError || error instanceof TensionError;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    console.error(
-      error instanceof ConfigError || error instanceof TensionError
-        ? `cortege: ${error.message}`
-        : error,
-    );
+  async (error: unknown) => {
+    console.error((await explains(error)) ? `cortege: ${(error as Error).message}` : error);
     process.exitCode = 1;
   },
 );

@@ -1,0 +1,95 @@
+/**
+ * The pipeline's stages over JSON lines, and the aggregates' digest: their wiring to the
+ * configuration. Each loads only what it uses (PostgreSQL, TypeORM and H3 are slow to load).
+ */
+import { loadConfig } from '@app/config';
+import type { Pool } from 'pg';
+import { missingSchemaMessage } from './missing-schema';
+
+export const CHECKSUM_HELP = `cortege checksum
+
+Prints an ordered digest of the aggregate tables of DATABASE_URL (event, event_region,
+event_presence, cell_tension, tension_zone) as JSON: equal digests mean equal rows.
+Used to prove a rebuild, a replay or a crash recovery gives the same aggregates.`;
+
+export async function sanitizeMain(): Promise<number> {
+  const [{ sanitizationPolicy }, { sanitizeCommand }] = await Promise.all([
+    import('@app/sanitization'),
+    import('./sanitize.command'),
+  ]);
+  const config = loadConfig();
+  await sanitizeCommand(
+    process.stdin,
+    process.stdout,
+    sanitizationPolicy(config.sanitizer.policyOverrides),
+  );
+  return 0;
+}
+
+export async function locateMain(): Promise<number> {
+  const [{ Pool }, { migrate }, { locatorModel }, { createGeocoder }, { locateCommand }] =
+    await Promise.all([
+      import('pg'),
+      import('@app/database'),
+      import('@app/geo'),
+      import('@app/geocoding-adapters'),
+      import('./locate.command'),
+    ]);
+  const config = loadConfig();
+  const pool = new Pool({ connectionString: config.database.url, max: 2 });
+  try {
+    const model = locatorModel(config.locator.modelOverrides);
+    await migrate(config.database.url);
+    await locateCommand(
+      process.stdin,
+      process.stdout,
+      createGeocoder(config.geocoding, { db: pool }),
+      model,
+    );
+  } finally {
+    await pool.end();
+  }
+  return 0;
+}
+
+export async function scoreMain(): Promise<number> {
+  const [{ tensionModelOf }, { scoreCommand }] = await Promise.all([
+    import('@app/tension'),
+    import('./score.command'),
+  ]);
+  await scoreCommand(process.stdin, process.stdout, tensionModelOf(loadConfig().tension));
+  return 0;
+}
+
+export async function checksumMain(): Promise<number> {
+  const [{ Pool }, { aggregateChecksum }] = await Promise.all([
+    import('pg'),
+    import('@app/aggregation'),
+  ]);
+  const pool = new Pool({ connectionString: loadConfig().database.url, max: 1 });
+  try {
+    console.log(JSON.stringify(await aggregateChecksum(pool), null, 2));
+    return 0;
+  } catch (error) {
+    const missing = missingSchemaMessage(error);
+    if (missing === undefined) throw error;
+    console.error(`cortege checksum: ${missing}`);
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function migrateMain(): Promise<number> {
+  const { migrate } = await import('@app/database');
+  const applied = await migrate(loadConfig().database.url);
+  console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
+  return 0;
+}
+
+/** A small pool on DATABASE_URL, for a command that runs a few queries. */
+export async function databasePool(): Promise<() => Pool> {
+  const { Pool: PgPool } = await import('pg');
+  const { url } = loadConfig().database;
+  return () => new PgPool({ connectionString: url, max: 2 });
+}
