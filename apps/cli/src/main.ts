@@ -16,6 +16,7 @@ commands:
   db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL)
   habilitation  grant, revoke, list who may use the analysts' API, in which role (DATABASE_URL)
   audit         verify the access audit's hash chain, or export its records as JSON lines
+  dlq           list, show and redrive the stages' dead letters
 
 cortege <command> --help shows a command's own help.`;
 
@@ -81,6 +82,17 @@ const COMMANDS: Record<string, Command> = {
       const { auditCommand } = await import('./commands/audit.command');
       const pool = await (await pipeline()).databasePool();
       return auditCommand(argv.slice(argv.indexOf('audit') + 1), pool);
+    },
+  },
+  dlq: {
+    help: async () => (await import('./commands/dlq.command')).DLQ_HELP,
+    run: async (_args, argv) => {
+      const [{ dlqCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/dlq.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return dlqCommand(argv.slice(argv.indexOf('dlq') + 1), loadConfig(), pool);
     },
   },
 };

@@ -1,41 +1,20 @@
-import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { AuditLog, HabilitationStore, type Habilitation } from '@app/access';
 import { loadConfig } from '@app/config';
-import { createTestDatabase, tamperAudit, type TestDatabase } from '@app/testing';
+import {
+  createTestDatabase,
+  runCortege,
+  tamperAudit,
+  type CliRun as Run,
+  type TestDatabase,
+} from '@app/testing';
 import { Pool } from 'pg';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const config = loadConfig();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `cortege <args>` as an operator runs it, against `databaseUrl`. */
-function cortege(databaseUrl: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'env',
-      [
-        `DATABASE_URL=${databaseUrl}`,
-        process.execPath,
-        join(ROOT, 'apps', 'cli', 'bin', 'cortege.js'),
-        ...args,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cortege = (databaseUrl: string, ...args: string[]): Promise<Run> =>
+  runCortege({ DATABASE_URL: databaseUrl }, args);
 
 const lines = (text: string) =>
   text

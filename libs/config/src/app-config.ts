@@ -37,6 +37,8 @@ export interface AppConfig {
   readonly geocoding: GeocodingConfig;
   readonly locator: LocatorConfig;
   readonly aggregator: AggregatorConfig;
+  /** `cortege dlq redrive`: at most `maxRedrives` sends of one record; its place in a group. */
+  readonly dlq: { readonly maxRedrives: number; readonly redriveGroupId: string };
   /**
    * The tension model's parameters set in the environment (the model owns their type);
    * `tensionModelOf` lays them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
@@ -372,6 +374,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       importBatchSize: env.GEOCODING_IMPORT_BATCH_SIZE,
     },
     locator: toLocatorConfig(env),
+    dlq: { maxRedrives: env.DLQ_MAX_REDRIVES, redriveGroupId: env.DLQ_REDRIVE_GROUP_ID },
     aggregator: {
       port: env.AGGREGATOR_PORT,
       groupId: env.AGGREGATOR_GROUP_ID,

@@ -239,6 +239,12 @@ export const environmentSchema = z.object({
   LOCATOR_OPERATION_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
   LOCATOR_VISIT_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
 
+  // `cortege dlq redrive`: how often a record may be sent back, and the group keeping its place.
+  DLQ_MAX_REDRIVES: positiveInt(3, 1, 100),
+  DLQ_REDRIVE_GROUP_ID: optional(z.string().min(1).max(200)).transform(
+    (v) => v ?? 'cortege-dlq-redrive',
+  ),
+
   // The aggregator (apps/aggregator) and the tension model it shares with `cortege score`.
   AGGREGATOR_PORT: port(18092),
   AGGREGATOR_GROUP_ID: optional(z.string().min(1).max(200)).transform(

@@ -16,3 +16,4 @@ export * from './self-signed';
 export * from './dev-oidc-issuer';
 export * from './map-browser';
 export * from './pipeline-fixture';
+export * from './cortege-cli';
