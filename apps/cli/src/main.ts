@@ -17,6 +17,7 @@ commands:
   habilitation  grant, revoke, list who may use the analysts' API, in which role (DATABASE_URL)
   audit         verify the access audit's hash chain, or export its records as JSON lines
   dlq           list, show and redrive the stages' dead letters
+  replay        move a stage's position in its input topic (dry run unless --execute)
 
 cortege <command> --help shows a command's own help.`;
 
@@ -93,6 +94,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return dlqCommand(argv.slice(argv.indexOf('dlq') + 1), loadConfig(), pool);
+    },
+  },
+  replay: {
+    help: async () => (await import('./commands/replay.command')).REPLAY_HELP,
+    run: async (_args, argv) => {
+      const [{ replayCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/replay.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return replayCommand(argv.slice(argv.indexOf('replay') + 1), loadConfig(), pool);
     },
   },
 };
