@@ -85,6 +85,32 @@ async function readAll(kafka: Kafka, topic: string, expected: number) {
   return readTopic(kafka, topic, expected + 1, { timeoutMs: 20_000 + expected * 5 });
 }
 
+/**
+ * Waits until the stage has handled `count` records (every outcome counted once its
+ * transaction committed), or, without a count, until its group's lag is 0: what the test
+ * reads next is then all there will be, however slow a loaded machine makes the stage.
+ */
+async function drained(port: number, count?: number): Promise<void> {
+  await waitFor(
+    count === undefined ? 'a lag of 0' : `${count} records handled`,
+    async () => {
+      if (count === undefined) {
+        const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+          lag: number | null;
+        };
+        return health.lag === 0 ? true : undefined;
+      }
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const handled = text
+        .split('\n')
+        .filter((l) => l.startsWith('cortege_sanitizer_records_total{'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+      return handled >= count ? true : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 500 },
+  );
+}
+
 async function cleanCount(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const line = text
@@ -122,6 +148,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     app.start();
     try {
       await app.healthy(port);
+      await drained(port, records.length);
       const letters = await readAll(kafka, topics.dlq, bad.length);
       const events = await readAll(kafka, topics.events, valid.length + 1);
 
@@ -202,6 +229,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     app.start();
     try {
       await app.healthy(port);
+      await drained(port, submissions.length);
       const events = await readTopic(kafka, topics.events, submissions.length, {
         timeoutMs: 60_000,
       });
@@ -255,6 +283,7 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     second.app.start();
     try {
       await second.app.healthy(second.port);
+      await drained(second.port);
       const events = await readAll(kafka, topics.events, submissions.length);
       expect(events).toHaveLength(10_000);
       expect(new Set(events.map((e) => String(e.message.key))).size).toBe(10_000);
