@@ -18,6 +18,7 @@ commands:
   audit         verify the access audit's hash chain, or export its records as JSON lines
   dlq           list, show and redrive the stages' dead letters
   replay        move a stage's position in its input topic (dry run unless --execute)
+  rebuild       recompute every aggregate from the presence topic, then swap them in
 
 cortege <command> --help shows a command's own help.`;
 
@@ -105,6 +106,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return replayCommand(argv.slice(argv.indexOf('replay') + 1), loadConfig(), pool);
+    },
+  },
+  rebuild: {
+    help: async () => (await import('./commands/rebuild.command')).REBUILD_HELP,
+    run: async (_args, argv) => {
+      const [{ rebuildCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/rebuild.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return rebuildCommand(argv.slice(argv.indexOf('rebuild') + 1), loadConfig(), pool);
     },
   },
 };

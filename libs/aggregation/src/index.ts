@@ -4,3 +4,4 @@ export * from './presence-aggregator';
 export * from './presence-check';
 export * from './recompute-plan';
 export * from './presence-ledger';
+export * from './aggregate-rebuild';

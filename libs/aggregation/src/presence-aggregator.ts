@@ -59,7 +59,8 @@ export interface TensionChange {
 }
 
 /** Serialises aggregator instances: each batch reads the presence around the cells it changes. */
-const AGGREGATION_LOCK = 7_407_001;
+/** The advisory lock that serialises the live aggregator's batches (and a rebuild's swap). */
+export const AGGREGATION_LOCK = 7_407_001;
 
 const EMPTY: BatchOutcome = {
   applied: 0,
@@ -107,6 +108,11 @@ export class PresenceAggregator {
     private readonly model: TensionModel,
     /** Names the positions in `consumer_offset`. */
     private readonly consumerGroup: string,
+    /**
+     * `lock`: the advisory lock serialising batches (a rebuild's own, so that it does not hold
+     * up the live aggregator); `notify`: announce each batch on {@link TENSION_CHANNEL}.
+     */
+    private readonly options: { readonly lock?: number; readonly notify?: boolean } = {},
   ) {
     assertValidTensionModel(model);
   }
@@ -155,7 +161,7 @@ export class PresenceAggregator {
     inputs: readonly PresenceInput[],
     skipped: readonly ConsumedPosition[],
   ): Promise<BatchOutcome> {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [AGGREGATION_LOCK]);
+    await client.query('SELECT pg_advisory_xact_lock($1)', [this.options.lock ?? AGGREGATION_LOCK]);
     const fresh = await this.notYetApplied(client, inputs);
     const winners = latestPerRegion(fresh);
     const changes = await this.newerThanStored(client, winners);
@@ -177,7 +183,7 @@ export class PresenceAggregator {
       }
     }
     await this.storePositions(client, [...inputs, ...skipped]);
-    if (changes.length > 0) {
+    if (changes.length > 0 && this.options.notify !== false) {
       const change: TensionChange = { events: changes.length, cellRows, zones };
       await client.query('SELECT pg_notify($1, $2)', [TENSION_CHANNEL, JSON.stringify(change)]);
     }

@@ -1,0 +1,202 @@
+import type { ConsumedPosition } from '@app/kafka';
+import type { TensionModel } from '@app/tension';
+import { Pool, type PoolClient } from 'pg';
+import { aggregateChecksum, CHECKSUM_TABLES, type AggregateChecksum } from './aggregate-checksum';
+import {
+  AGGREGATION_LOCK,
+  PresenceAggregator,
+  TENSION_CHANNEL,
+  type PresenceInput,
+} from './presence-aggregator';
+
+/** Where a rebuild builds its tables before they replace the live ones. */
+export const REBUILD_SCHEMA = 'cortege_rebuild';
+
+/** The tables a rebuild recomputes, and the positions it keeps with them. */
+const TABLES = [...CHECKSUM_TABLES.map((t) => t.table), 'consumer_offset'] as const;
+
+/** A rebuild's own advisory lock: building does not hold up the live aggregator. */
+const REBUILD_LOCK = 7_407_002;
+
+/** How often the swap finds the live aggregator ahead and catches up before giving up. */
+const MAX_CATCH_UPS = 20;
+
+/** What a rebuild reads: the presence topic, decoded and checked. */
+export interface PresenceSource {
+  /**
+   * Reads the topic from `from` (per partition; the beginning where absent) to the end it has
+   * when called, passing each chunk on: records to apply, and positions of records to skip
+   * (invalid). Returns, per partition, the end offset it read to.
+   */
+  read(
+    from: ReadonlyMap<number, string>,
+    chunk: (inputs: PresenceInput[], skipped: ConsumedPosition[]) => Promise<void>,
+  ): Promise<ReadonlyMap<number, string>>;
+}
+
+export interface RebuildOutcome {
+  /** Records applied and skipped while building and catching up. */
+  readonly records: number;
+  readonly skipped: number;
+  /** Times the live aggregator was found ahead at the swap, and caught up. */
+  readonly catchUps: number;
+  /** The positions the live aggregator resumes from, per partition. */
+  readonly positions: Readonly<Record<number, string>>;
+  readonly checksum: AggregateChecksum;
+  readonly buildMs: number;
+  readonly swapMs: number;
+}
+
+/**
+ * Recomputes every aggregate from the presence topic into shadow tables (schema
+ * `cortege_rebuild`, made `LIKE` the live ones) with the aggregator's own code and model, then
+ * swaps their contents into the live tables in one transaction, holding the live aggregator's
+ * lock: analysts see the old tables until the commit and the new ones after, never a half-built
+ * state, and the live aggregator waits for the swap, then goes on from the rebuilt positions
+ * (it skips what the rebuild already holds). If the live aggregator got ahead of the rebuild
+ * meanwhile, the rebuild reads on from where it stopped before swapping.
+ */
+export class AggregateRebuild {
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly model: TensionModel,
+    /** The live aggregator's group and topic: whose positions the rebuild replaces. */
+    private readonly consumerGroup: string,
+    private readonly topic: string,
+  ) {}
+
+  async run(
+    source: PresenceSource,
+    phase: (name: string) => void = () => undefined,
+  ): Promise<RebuildOutcome> {
+    const live = new Pool({ connectionString: this.databaseUrl, max: 2 });
+    const shadow = new Pool({
+      connectionString: this.databaseUrl,
+      max: 2,
+      options: `-c search_path=${REBUILD_SCHEMA},public`,
+    });
+    const aggregator = new PresenceAggregator(shadow, this.model, this.consumerGroup, {
+      lock: REBUILD_LOCK,
+      notify: false,
+    });
+    const totals = { records: 0, skipped: 0 };
+    const readInto = async (from: ReadonlyMap<number, string>) => {
+      const inputs: PresenceInput[] = [];
+      const skipped: ConsumedPosition[] = [];
+      const ends = await source.read(from, (chunkInputs, chunkSkipped) => {
+        inputs.push(...chunkInputs);
+        skipped.push(...chunkSkipped);
+        totals.skipped += chunkSkipped.length;
+        return Promise.resolve();
+      });
+      // Past the last record of each partition, markers included: the live aggregator's
+      // position may be there too.
+      for (const [partition, end] of ends)
+        if (BigInt(end) > 0n)
+          skipped.push({ topic: this.topic, partition, offset: (BigInt(end) - 1n).toString() });
+      totals.records += inputs.length;
+      // One batch: every cell scored once, from the presence as it finally is.
+      await aggregator.applyBatch(inputs, skipped);
+    };
+    try {
+      const started = Date.now();
+      phase('preparing the shadow tables');
+      await this.createShadow(live);
+      phase('reading and aggregating the presence topic');
+      await readInto(new Map());
+      const buildMs = Date.now() - started;
+      const swapStarted = Date.now();
+      let catchUps = 0;
+      for (;;) {
+        phase('swapping');
+        const behind = await this.swap(live);
+        if (behind === undefined) break;
+        if (++catchUps > MAX_CATCH_UPS)
+          throw new Error(
+            `the live aggregator kept ahead of the rebuild ${MAX_CATCH_UPS} times; try again when it is quieter`,
+          );
+        phase('catching up with the live aggregator');
+        await readInto(behind);
+      }
+      const swapMs = Date.now() - swapStarted;
+      const positions = Object.fromEntries(
+        (await aggregator.storedPositions(this.topic)).entries(),
+      ) as Record<number, string>;
+      phase('checksum');
+      const checksum = await aggregateChecksum(live);
+      return { ...totals, catchUps, positions, checksum, buildMs, swapMs };
+    } finally {
+      await live.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`).catch(() => undefined);
+      await shadow.end();
+      await live.end();
+    }
+  }
+
+  private async createShadow(live: Pool): Promise<void> {
+    await live.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+    await live.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
+    for (const table of TABLES)
+      await live.query(
+        `CREATE TABLE ${REBUILD_SCHEMA}.${table} (LIKE public.${table} INCLUDING ALL)`,
+      );
+  }
+
+  /**
+   * Under the live aggregator's lock: when the rebuild is at or past the live positions,
+   * replaces the live tables' contents and positions with the rebuilt ones and commits
+   * (undefined); else rolls back and returns the rebuild's positions to read on from.
+   */
+  private async swap(live: Pool): Promise<Map<number, string> | undefined> {
+    const client = await live.connect();
+    const lost = (): void => undefined;
+    client.on('error', lost);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [AGGREGATION_LOCK]);
+      const liveAt = await this.positions(client, 'public');
+      const rebuiltAt = await this.positions(client, REBUILD_SCHEMA);
+      const behind = [...liveAt].some(
+        ([partition, next]) => BigInt(next) > BigInt(rebuiltAt.get(partition) ?? '0'),
+      );
+      if (behind) {
+        await client.query('ROLLBACK');
+        return rebuiltAt;
+      }
+      const aggregates = CHECKSUM_TABLES.map((t) => t.table);
+      await client.query(`TRUNCATE ${aggregates.map((t) => `public.${t}`).join(', ')}`);
+      for (const table of aggregates)
+        await client.query(`INSERT INTO public.${table} SELECT * FROM ${REBUILD_SCHEMA}.${table}`);
+      await client.query(
+        `DELETE FROM public.consumer_offset WHERE consumer_group = $1 AND topic = $2`,
+        [this.consumerGroup, this.topic],
+      );
+      await client.query(
+        `INSERT INTO public.consumer_offset
+         SELECT * FROM ${REBUILD_SCHEMA}.consumer_offset WHERE consumer_group = $1 AND topic = $2`,
+        [this.consumerGroup, this.topic],
+      );
+      await client.query('SELECT pg_notify($1, $2)', [
+        TENSION_CHANNEL,
+        JSON.stringify({ events: 0, cellRows: 0, zones: 0, rebuilt: true }),
+      ]);
+      await client.query('COMMIT');
+      return undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw error;
+    } finally {
+      client.off('error', lost);
+      client.release(broken);
+    }
+  }
+
+  private async positions(client: PoolClient, schema: string): Promise<Map<number, string>> {
+    const { rows } = await client.query<{ partition: number; next_offset: string }>(
+      `SELECT partition, next_offset::text FROM ${schema}.consumer_offset
+        WHERE consumer_group = $1 AND topic = $2`,
+      [this.consumerGroup, this.topic],
+    );
+    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  }
+}
