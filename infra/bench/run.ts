@@ -5,6 +5,7 @@ import { cliBench } from './cli.bench';
 import { ingestBench } from './ingest.bench';
 import { locatorBench } from './locator.bench';
 import { mapLiveBench } from './map-live.bench';
+import { rebuildBench } from './rebuild.bench';
 import { sanitizerBench } from './sanitizer.bench';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     ...(await sanitizerBench()),
     ...(await locatorBench()),
     ...(await aggregatorBench()),
+    ...(await rebuildBench()),
     ...(await analystBench()),
     ...(await mapLiveBench()),
     ...(await cliBench()),
