@@ -56,8 +56,27 @@ const COMMANDS: Record<string, Command> = {
         console.error(`cortege gazetteer: expected 'import'\n\n${GAZETTEER_IMPORT_HELP}`);
         return 2;
       }
-      const { loadConfig } = await import('@app/config');
-      return gazetteerImportCommand(argv.slice(argv.indexOf('import') + 1), loadConfig());
+      const [{ loadConfig }, { recordOperation }] = await Promise.all([
+        import('@app/config'),
+        import('./operations-audit'),
+      ]);
+      const started = Date.now();
+      const options = argv.slice(argv.indexOf('import') + 1);
+      const code = await gazetteerImportCommand(options, loadConfig());
+      if (code !== 0 || options.includes('--help') || options.includes('-h')) return code;
+      const pool = (await (await pipeline()).databasePool())();
+      try {
+        await recordOperation(pool, {
+          command: 'cortege gazetteer import',
+          params: { arguments: options },
+          status: code,
+          rows: 0,
+          startedAt: started,
+        });
+      } finally {
+        await pool.end();
+      }
+      return code;
     },
   },
   db: {

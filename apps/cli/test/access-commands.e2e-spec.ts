@@ -47,6 +47,13 @@ describe('cortege habilitation and cortege audit, as processes', () => {
       /^cortege habilitation list: relation "habilitation" does not exist in the database of DATABASE_URL; run 'cortege db migrate' first/,
     );
     expect((await cli('db migrate')).code).toBe(0);
+    // The migration is the audit's first record, with the operator who ran it.
+    const { rows } = await pool.query<{ principal: string; method: string; route: string }>(
+      `SELECT principal, method, route FROM access_audit ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { principal: `cli:${userInfo().username}`, method: 'CLI', route: 'cortege db migrate' },
+    ]);
   });
 
   it('habilitates the first admin, refuses a second grant, revokes, lists', async () => {
@@ -150,13 +157,16 @@ describe('cortege habilitation and cortege audit, as processes', () => {
       cli('audit export --since', '2026-05-01 10:00'),
     ]);
     expect(verify.code).toBe(0);
-    expect(JSON.parse(verify.stdout)).toEqual({ ok: true, rows: 5, head });
+    expect(JSON.parse(verify.stdout)).toEqual({ ok: true, rows: 6, head });
     expect(verifyHead.code).toBe(0);
     expect(exported.code).toBe(0);
-    expect(exported.stderr).toBe('audit: 5 records since 2000-01-01T00:00:00.000Z\n');
+    expect(exported.stderr).toBe('audit: 6 records since 2000-01-01T00:00:00.000Z\n');
     const records = lines(exported.stdout);
-    expect(records.map((r) => [r.id, r.hash])).toEqual(appended.map((a) => [a.id, a.hash]));
-    expect(records[2]).toMatchObject({
+    expect(records[0]).toMatchObject({ route: 'cortege db migrate', method: 'CLI' });
+    expect(records.slice(1).map((r) => [r.id, r.hash])).toEqual(
+      appended.map((a) => [a.id, a.hash]),
+    );
+    expect(records[3]).toMatchObject({
       params: { collectionId: 'zones', limit: 2 },
       durationMs: 12,
     });

@@ -81,9 +81,25 @@ export async function checksumMain(): Promise<number> {
 }
 
 export async function migrateMain(): Promise<number> {
-  const { migrate } = await import('@app/database');
+  const [{ migrate }, { recordOperation }] = await Promise.all([
+    import('@app/database'),
+    import('../operations-audit'),
+  ]);
+  const started = Date.now();
   const applied = await migrate(loadConfig().database.url);
   console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
+  const pool = (await databasePool())();
+  try {
+    await recordOperation(pool, {
+      command: 'cortege db migrate',
+      params: { applied },
+      status: 0,
+      rows: applied.length,
+      startedAt: started,
+    });
+  } finally {
+    await pool.end();
+  }
   return 0;
 }
 
