@@ -6,6 +6,7 @@ import { DLQ_HEADERS } from '@app/kafka';
 import {
   createTestDatabase,
   createTopics,
+  pipelineEnv,
   pipelineTopics,
   readTopic,
   runCortege,
@@ -47,15 +48,8 @@ describe('cortege dlq list, show and redrive (the stack, the sanitizer as a proc
     await migrate(database.url);
     await createTopics(kafka, [topics.input, topics.events, topics.dlq]);
     env = {
+      ...pipelineEnv(name, topics),
       DATABASE_URL: database.url,
-      SANITIZER_INPUT_TOPIC: topics.input,
-      SANITIZER_EVENTS_TOPIC: topics.events,
-      SANITIZER_DLQ_TOPIC: topics.dlq,
-      LOCATOR_INPUT_TOPIC: topics.events,
-      LOCATOR_PRESENCE_TOPIC: topics.presence,
-      LOCATOR_DLQ_TOPIC: topics.dlq,
-      AGGREGATOR_INPUT_TOPIC: topics.presence,
-      AGGREGATOR_DLQ_TOPIC: topics.dlq,
       DLQ_REDRIVE_GROUP_ID: `${name}-redrive`,
       DLQ_MAX_REDRIVES: '1',
     };

@@ -3,6 +3,7 @@ import type { Submission } from '@app/contracts';
 import {
   createGazetteerDatabase,
   createTopics,
+  pipelineEnv,
   pipelineTopics,
   readTopic,
   runCortege,
@@ -50,20 +51,7 @@ describe('cortege replay and rebuild (a settled pipeline, its stages as processe
   beforeAll(async () => {
     database = await createGazetteerDatabase(config);
     await createTopics(kafka, Object.values(topics));
-    env = {
-      DATABASE_URL: database.url,
-      SANITIZER_INPUT_TOPIC: topics.input,
-      SANITIZER_EVENTS_TOPIC: topics.events,
-      SANITIZER_DLQ_TOPIC: topics.dlq,
-      SANITIZER_GROUP_ID: `${name}-sanitizer`,
-      LOCATOR_INPUT_TOPIC: topics.events,
-      LOCATOR_PRESENCE_TOPIC: topics.presence,
-      LOCATOR_DLQ_TOPIC: topics.dlq,
-      LOCATOR_GROUP_ID: `${name}-locator`,
-      AGGREGATOR_INPUT_TOPIC: topics.presence,
-      AGGREGATOR_DLQ_TOPIC: topics.dlq,
-      AGGREGATOR_GROUP_ID: `${name}-aggregator`,
-    };
+    env = { ...pipelineEnv(name, topics), DATABASE_URL: database.url };
   });
   afterAll(async () => {
     await Promise.all(started.map((app) => app.stop('SIGKILL')));

@@ -101,8 +101,34 @@ export class SubmissionPublisher {
 export type StageName = 'sanitizer' | 'locator' | 'aggregator';
 
 /**
- * One stage of a private pipeline as a process: its own port, group and the pipeline's topics;
- * `databaseUrl` for the locator and the aggregator. `env` adds or overrides variables.
+ * The variables that put the three stages (and the CLI) on a private pipeline: its topics, and
+ * consumer groups named after `name`.
+ */
+export function pipelineEnv(name: string, topics: PipelineTopics): Record<string, string> {
+  return {
+    SANITIZER_INPUT_TOPIC: topics.input,
+    SANITIZER_EVENTS_TOPIC: topics.events,
+    SANITIZER_DLQ_TOPIC: topics.dlq,
+    SANITIZER_GROUP_ID: `${name}-sanitizer`,
+    LOCATOR_INPUT_TOPIC: topics.events,
+    LOCATOR_PRESENCE_TOPIC: topics.presence,
+    LOCATOR_DLQ_TOPIC: topics.dlq,
+    LOCATOR_GROUP_ID: `${name}-locator`,
+    AGGREGATOR_INPUT_TOPIC: topics.presence,
+    AGGREGATOR_DLQ_TOPIC: topics.dlq,
+    AGGREGATOR_GROUP_ID: `${name}-aggregator`,
+  };
+}
+
+const PORT_VARIABLE: Record<StageName, string> = {
+  sanitizer: 'SANITIZER_PORT',
+  locator: 'LOCATOR_PORT',
+  aggregator: 'AGGREGATOR_PORT',
+};
+
+/**
+ * One stage of a private pipeline as a process: its own port, the pipeline's topics and groups
+ * (`pipelineEnv`); `databaseUrl` for the locator and the aggregator. `env` adds or overrides.
  */
 export async function stageProcess(
   stage: StageName,
@@ -114,27 +140,6 @@ export async function stageProcess(
   const port = await freePort();
   const database: Record<string, string> =
     databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {};
-  const variables: Record<StageName, Record<string, string>> = {
-    sanitizer: {
-      SANITIZER_PORT: String(port),
-      SANITIZER_INPUT_TOPIC: topics.input,
-      SANITIZER_EVENTS_TOPIC: topics.events,
-      SANITIZER_DLQ_TOPIC: topics.dlq,
-      SANITIZER_GROUP_ID: `${name}-sanitizer`,
-    },
-    locator: {
-      LOCATOR_PORT: String(port),
-      LOCATOR_INPUT_TOPIC: topics.events,
-      LOCATOR_PRESENCE_TOPIC: topics.presence,
-      LOCATOR_DLQ_TOPIC: topics.dlq,
-      LOCATOR_GROUP_ID: `${name}-locator`,
-    },
-    aggregator: {
-      AGGREGATOR_PORT: String(port),
-      AGGREGATOR_INPUT_TOPIC: topics.presence,
-      AGGREGATOR_DLQ_TOPIC: topics.dlq,
-      AGGREGATOR_GROUP_ID: `${name}-aggregator`,
-    },
-  };
-  return { app: new AppProcess(stage, { ...variables[stage], ...database, ...env }), port };
+  const variables = { ...pipelineEnv(name, topics), [PORT_VARIABLE[stage]]: String(port) };
+  return { app: new AppProcess(stage, { ...variables, ...database, ...env }), port };
 }
