@@ -5,13 +5,13 @@
  * Then the p95 of the analysts' "whole city, one day, resolution 9" on `v_tension_day`, read
  * as the analyst role.
  */
-import { copyRows, PresenceAggregator, scoredAncestors } from '@app/aggregation';
+import { PresenceAggregator } from '@app/aggregation';
 import { loadConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { tensionModelOf } from '@app/tension';
 import { asAnalyst, createTestDatabase, syntheticCityDay } from '@app/testing';
 import { Pool } from 'pg';
-import { chunks } from './bench.util';
+import { chunks, copyPresenceSeconds } from './bench.util';
 
 /** A season: 3,000 events over 100 days (Marseille declares a few dozen a day). */
 const EVENTS = 3_000;
@@ -47,31 +47,7 @@ export async function aggregatorBench(): Promise<Record<string, number>> {
       ).cellRows;
     const aggregateSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-    const client = await copyPool.connect();
-    const copyStarted = process.hrtime.bigint();
-    try {
-      await client.query('BEGIN');
-      await copyRows(
-        client,
-        'event_presence',
-        ['event_id', 'region', 'cell', 'parents', 'revision', 'start_at', 'end_at'],
-        records.flatMap((r) =>
-          r.cells.map((c, i) => [
-            r.eventId,
-            r.region,
-            c.cell,
-            scoredAncestors(c.cell, model),
-            r.revision * 1000 + i,
-            new Date(c.startAt + r.revision * 1000 + i).toISOString(),
-            new Date(c.endAt + 1_000_000).toISOString(),
-          ]),
-        ),
-      );
-      await client.query('ROLLBACK');
-    } finally {
-      client.release();
-    }
-    const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+    const copySeconds = await copyPresenceSeconds(copyPool, records, model);
 
     // As an analyst's own login, member of the read-only role, as the README tells admins to do.
     const timings = await asAnalyst(aggregated.url, async (analyst) => {

@@ -6,13 +6,7 @@
  * the rebuild wrote, all five tables, streamed from the first database into a third. The
  * records come from memory: reading and decoding the topic is not counted.
  */
-import {
-  AggregateRebuild,
-  CHECKSUM_TABLES,
-  copyRows,
-  scoredAncestors,
-  type PresenceSource,
-} from '@app/aggregation';
+import { AggregateRebuild, CHECKSUM_TABLES, type PresenceSource } from '@app/aggregation';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '@app/config';
@@ -20,6 +14,7 @@ import { migrate } from '@app/database';
 import { tensionModelOf } from '@app/tension';
 import { createTestDatabase, syntheticCityDay } from '@app/testing';
 import { Pool } from 'pg';
+import { copyPresenceSeconds } from './bench.util';
 
 const EVENTS = 3_000;
 const DAYS = 100;
@@ -53,32 +48,8 @@ export async function rebuildBench(): Promise<Record<string, number>> {
     const rebuildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
     const copyPool = new Pool({ connectionString: copied.url, max: 1 });
-    const client = await copyPool.connect();
-    const copyStarted = process.hrtime.bigint();
-    try {
-      await client.query('BEGIN');
-      await copyRows(
-        client,
-        'event_presence',
-        ['event_id', 'region', 'cell', 'parents', 'revision', 'start_at', 'end_at'],
-        records.flatMap((r) =>
-          r.cells.map((c, i) => [
-            r.eventId,
-            r.region,
-            c.cell,
-            scoredAncestors(c.cell, model),
-            r.revision * 1000 + i,
-            new Date(c.startAt + r.revision * 1000 + i).toISOString(),
-            new Date(c.endAt + 1_000_000).toISOString(),
-          ]),
-        ),
-      );
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-      await copyPool.end();
-    }
-    const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+    const copySeconds = await copyPresenceSeconds(copyPool, records, model, true);
+    await copyPool.end();
 
     // Every row the rebuild wrote, table by table, COPY TO → COPY FROM, in one transaction.
     const from = new Pool({ connectionString: rebuilt.url, max: 1 });
