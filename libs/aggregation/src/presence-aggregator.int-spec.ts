@@ -12,6 +12,7 @@ import {
   areaCells,
   cancelRecords,
   createTestDatabase,
+  syntheticCityDay,
   marchCells,
   MARSEILLE,
   presenceRecords,
@@ -548,15 +549,19 @@ describe('PresenceAggregator against the real PostGIS', () => {
     const locatedLater = (records: Presence[], ms: number) =>
       records.map((r) => ({ ...r, locatedAt: r.locatedAt + ms }));
     const runs = [
-      { order: history, batch: history.length },
-      { order: locatedLater([...history].reverse(), H), batch: 1 },
-      { order: locatedLater(shuffled(42), 7 * 24 * H + 1), batch: 7 },
+      { order: history, batch: history.length, bulk: false },
+      { order: locatedLater([...history].reverse(), H), batch: 1, bulk: false },
+      { order: locatedLater(shuffled(42), 7 * 24 * H + 1), batch: 7, bulk: false },
+      // A rebuild's load: one batch into empty tables, built in memory.
+      { order: shuffled(7), batch: history.length, bulk: true },
     ];
     const digests: string[] = [];
     for (const run of runs) {
       const { pool, aggregator } = await fresh();
       for (let i = 0; i < run.order.length; i += run.batch)
-        await aggregator.applyBatch(inputs(run.order.slice(i, i + run.batch)));
+        await aggregator.applyBatch(inputs(run.order.slice(i, i + run.batch)), [], {
+          bulk: run.bulk,
+        });
       const expected = await expectModelOf(pool, [...march(3, 9_000), ...visit(1), ...second(2)]);
       // `cortege score`'s in-memory rules over the same history give the same rows.
       const ledger = new PresenceLedger();
@@ -565,5 +570,19 @@ describe('PresenceAggregator against the real PostGIS', () => {
       digests.push((await aggregateChecksum(pool)).digest);
     }
     expect(new Set(digests).size).toBe(1);
+  });
+
+  it('loads a season into empty tables in one bulk batch exactly as batches of 100 apply it', async () => {
+    // 400 events over 10 days: revised, cancelled, crowded in the centre.
+    const season = syntheticCityDay(400, 5, Date.UTC(2026, 4, 1), 5, 10);
+    const incremental = await fresh();
+    for (let i = 0; i < season.length; i += 100)
+      await incremental.aggregator.applyBatch(inputs(season.slice(i, i + 100)));
+    const bulk = await fresh();
+    const outcome = await bulk.aggregator.applyBatch(inputs(season), [], { bulk: true });
+    expect(outcome.cellRows).toBeGreaterThan(1000);
+    const [a, b] = [await aggregateChecksum(incremental.pool), await aggregateChecksum(bulk.pool)];
+    expect(b.tables.tension_zone!.rows).toBeGreaterThan(0);
+    expect(b).toEqual(a);
   });
 });

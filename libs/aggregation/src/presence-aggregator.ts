@@ -133,6 +133,11 @@ export class PresenceAggregator {
   async applyBatch(
     inputs: readonly PresenceInput[],
     skipped: readonly ConsumedPosition[] = [],
+    /**
+     * The aggregate tables are empty and nothing else writes them (a rebuild's first load):
+     * every row is built in memory and copied straight in, with the same results.
+     */
+    mode: { readonly bulk?: boolean } = {},
   ): Promise<BatchOutcome> {
     if (inputs.length === 0 && skipped.length === 0) return EMPTY;
     const client = await this.pool.connect();
@@ -143,7 +148,9 @@ export class PresenceAggregator {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const outcome = await this.apply(client, inputs, skipped);
+      const outcome = mode.bulk
+        ? await this.applyToEmpty(client, inputs, skipped)
+        : await this.apply(client, inputs, skipped);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -617,6 +624,15 @@ export class PresenceAggregator {
         a.kind,
       ]),
     );
+    return this.writeZones(client, hot, kindOf);
+  }
+
+  /** Draws the zones of `hot` (cells at or above the threshold) and copies them in. */
+  private async writeZones(
+    client: PoolClient,
+    hot: readonly CellTension[],
+    kindOf: ReadonlyMap<string, EventKind>,
+  ): Promise<number> {
     const zones = tensionZones(hot, this.model, kindOf);
     const bucketMs = bucketMsOf(this.model);
     await client.query(
@@ -655,6 +671,122 @@ export class PresenceAggregator {
     );
     await client.query(`INSERT INTO tension_zone SELECT * FROM stage_tension_zone`);
     return zones.length;
+  }
+
+  /**
+   * `apply` on empty tables (see `applyBatch`'s `bulk`): every winner is a change; the presence,
+   * the scores of every cell and bucket and the zones are computed from the winners in memory,
+   * as `apply` would compute them from the tables, and copied straight in.
+   */
+  private async applyToEmpty(
+    client: PoolClient,
+    inputs: readonly PresenceInput[],
+    skipped: readonly ConsumedPosition[],
+  ): Promise<BatchOutcome> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [this.options.lock ?? AGGREGATION_LOCK]);
+    const changes = latestPerRegion(inputs).map((w) => w.record);
+    await this.replaceEvents(client, changes);
+    await this.recordRegions(client, changes);
+    // One row per (cell, event, start), the longest: what `replacePresence`'s DISTINCT ON keeps.
+    const presence = new Map<string, { change: Presence; cell: Presence['cells'][number] }>();
+    for (const change of changes)
+      for (const cell of change.cells) {
+        const key = `${cell.cell}|${change.eventId}|${cell.startAt}`;
+        const known = presence.get(key);
+        if (known === undefined || cell.endAt > known.cell.endAt)
+          presence.set(key, { change, cell });
+      }
+    const rows = [...presence.values()];
+    await copyRows(
+      client,
+      'event_presence',
+      ['event_id', 'region', 'cell', 'parents', 'revision', 'start_at', 'end_at'],
+      rows.map(({ change, cell }) => [
+        change.eventId,
+        change.region,
+        cell.cell,
+        scoredAncestors(cell.cell, this.model),
+        change.revision,
+        new Date(cell.startAt).toISOString(),
+        new Date(cell.endAt).toISOString(),
+      ]),
+    );
+    // Each event's attributes from its newest region record that has them, as `attributes`.
+    const attributes = new Map<string, { revision: number; region: string; a: Attributes }>();
+    for (const c of changes) {
+      if (c.kind === null) continue;
+      const known = attributes.get(c.eventId);
+      if (
+        known &&
+        (known.revision > c.revision || (known.revision === c.revision && known.region > c.region))
+      )
+        continue;
+      attributes.set(c.eventId, {
+        revision: c.revision,
+        region: c.region,
+        a: {
+          kind: c.kind,
+          theme: c.theme,
+          peopleExpected: c.peopleExpected,
+          peopleDeclared: c.peopleDeclared,
+          carsExpected: c.carsExpected,
+          carsDeclared: c.carsDeclared,
+        },
+      });
+    }
+    const cellsOf = new Map<string, { cell: string; startAt: number; endAt: number }[]>();
+    for (const { change, cell } of rows) {
+      let cells = cellsOf.get(change.eventId);
+      if (cells === undefined) cellsOf.set(change.eventId, (cells = []));
+      cells.push({ cell: cell.cell, startAt: cell.startAt, endAt: cell.endAt });
+    }
+    const events: LocatedEvent[] = [];
+    for (const [eventId, cells] of cellsOf) {
+      const known = attributes.get(eventId);
+      if (known !== undefined) events.push({ eventId, ...known.a, cells });
+    }
+    const scored = scoreCells(events, this.model);
+    await copyRows(
+      client,
+      'cell_tension',
+      [
+        'resolution',
+        'cell',
+        'bucket_start',
+        'load',
+        'conflict',
+        'score',
+        'event_count',
+        'event_ids',
+        'geom',
+      ],
+      scored.map((row) => [
+        row.resolution,
+        row.cell,
+        new Date(row.bucketStart).toISOString(),
+        row.load,
+        row.conflict,
+        row.score,
+        row.eventCount,
+        row.eventIds,
+        cellPolygonEwkt(row.cell),
+      ]),
+    );
+    const kindOf = new Map([...attributes].map(([eventId, { a }]) => [eventId, a.kind]));
+    const zones = await this.writeZones(
+      client,
+      scored.filter((row) => row.score >= this.model.zoneThreshold),
+      kindOf,
+    );
+    await this.storePositions(client, [...inputs, ...skipped]);
+    return {
+      applied: changes.length,
+      stale: inputs.length - changes.length,
+      replayed: 0,
+      presenceRows: rows.length,
+      cellRows: scored.length,
+      zones,
+    };
   }
 
   /** Stores, per partition, the offset after the last record of the batch (never backwards). */
