@@ -53,7 +53,20 @@ describe('AggregateRebuild against the real PostGIS', () => {
         return new Map([[0, String(end)]]);
       },
     };
+    const indexes = async () =>
+      (
+        await live.pool.query<{ indexdef: string }>(
+          `SELECT indexdef FROM pg_indexes
+            WHERE schemaname = 'public'
+              AND tablename IN ('event', 'event_region', 'event_presence', 'cell_tension', 'tension_zone')
+            ORDER BY indexname`,
+        )
+      ).rows.map((r) => r.indexdef);
+    const before = await indexes();
     const outcome = await new AggregateRebuild(live.database.url, model, GROUP, TOPIC).run(source);
+    // The live tables keep every index (the swap builds them again after the load).
+    expect(await indexes()).toEqual(before);
+    expect(before.length).toBeGreaterThan(10);
     expect(outcome.catchUps).toBe(1);
     expect(outcome.records).toBe(season.length);
     expect(outcome.positions).toEqual({ 0: String(season.length) });
