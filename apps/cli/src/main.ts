@@ -13,7 +13,7 @@ commands:
   locate        place clean events in H3 cells over time (JSON lines on stdin → JSON lines on stdout)
   score         cell scores and zones of tension from presence records (JSON lines in → out)
   checksum      ordered digest of the aggregate tables (DATABASE_URL), as JSON
-  db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL)
+  db migrate    apply the PostGIS schema's pending migrations (DATABASE_URL) [--json]
   habilitation  grant, revoke, list who may use the analysts' API, in which role (DATABASE_URL)
   audit         verify the access audit's hash chain, or export its records as JSON lines
   dlq           list, show and redrive the stages' dead letters
@@ -81,12 +81,12 @@ const COMMANDS: Record<string, Command> = {
   },
   db: {
     help: () => Promise.resolve(HELP),
-    run: async (args) => {
+    run: async (args, argv) => {
       if (args[0] !== 'migrate') {
         console.error(`cortege db: expected 'migrate'\n\n${HELP}`);
         return 2;
       }
-      return (await pipeline()).migrateMain();
+      return (await pipeline()).migrateMain(argv.includes('--json'));
     },
   },
   habilitation: {

@@ -219,9 +219,18 @@ async function list(
   const now = Date.now();
   const groups = new Map<string, { stage: string; reason: string; ages: number[] }>();
   for (const topic of topics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const progress = startProgress(
+      `reading ${topic}`,
+      ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(e.low)), 0),
+      io.stderr,
+    );
     await readRange(kafka, topic, {
       idleMs: 2_000,
       onBatch: (partition, messages) => {
+        progress.add(messages.length);
         for (const message of messages) {
           const view = viewOf(topic, partition, message);
           if (!matches(view, filter)) continue;
@@ -237,6 +246,7 @@ async function list(
         }
       },
     });
+    progress.stop();
   }
   const rows = [...groups.values()].sort((a, b) =>
     a.stage === b.stage ? a.reason.localeCompare(b.reason) : a.stage.localeCompare(b.stage),

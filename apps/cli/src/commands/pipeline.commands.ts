@@ -80,14 +80,15 @@ export async function checksumMain(): Promise<number> {
   }
 }
 
-export async function migrateMain(): Promise<number> {
+export async function migrateMain(json = false): Promise<number> {
   const [{ migrate }, { recordOperation }] = await Promise.all([
     import('@app/database'),
     import('../operations-audit'),
   ]);
   const started = Date.now();
   const applied = await migrate(loadConfig().database.url);
-  console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
+  if (json) console.log(JSON.stringify({ applied }));
+  else console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema up to date');
   const pool = (await databasePool())();
   try {
     await recordOperation(pool, {
