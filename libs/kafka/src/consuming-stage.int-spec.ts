@@ -194,7 +194,7 @@ describe('ConsumingStage', () => {
       inputTopic: input,
       dlqTopic: dlq,
       work: handler,
-      maxRecordsPerTransaction: 2,
+      maxRecordsPerTransaction: 5,
       deadLettered: (code) => counted.push(code),
     });
     await stage.start();

@@ -259,6 +259,8 @@ export class ConsumingStage<T> {
             letters.push(this.letter(record.message, record, result.rejected));
           else outputs.push(...result);
         }
+        // In the order the records came, whichever step refused them.
+        letters.sort((a, b) => Number(BigInt(a.position.offset) - BigInt(b.position.offset)));
         return { outputs, letters };
       },
       () => work.aborted(),
