@@ -15,6 +15,9 @@ export const REBUILD_SCHEMA = 'cortege_rebuild';
 /** The tables a rebuild recomputes, and the positions it keeps with them. */
 const TABLES = [...CHECKSUM_TABLES.map((t) => t.table), 'consumer_offset'] as const;
 
+/** The tables the bulk load copies straight into (no upsert needs their keys meanwhile). */
+const BULK_TABLES = ['event_presence', 'cell_tension', 'tension_zone'] as const;
+
 /** A rebuild's own advisory lock: building does not hold up the live aggregator. */
 const REBUILD_LOCK = 7_407_002;
 
@@ -105,6 +108,7 @@ export class AggregateRebuild {
       await this.createShadow(live);
       phase('reading and aggregating the presence topic');
       await readInto(new Map(), true);
+      await this.addKeys(live, BULK_TABLES);
       const buildMs = Date.now() - started;
       const swapStarted = Date.now();
       let catchUps = 0;
@@ -138,12 +142,22 @@ export class AggregateRebuild {
     await live.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
     // The live tables' columns, defaults, checks and keys (a catch-up upserts on them), but
     // not their other indexes: nobody queries the shadow tables, and a load without them is
-    // faster; the rows reach the live tables, indexes and all, at the swap.
-    for (const table of TABLES) {
+    // faster; the rows reach the live tables, indexes and all, at the swap. The keys of the
+    // tables the bulk load copies straight into come after it, built in one go.
+    for (const table of TABLES)
       await live.query(
         `CREATE TABLE ${REBUILD_SCHEMA}.${table}
            (LIKE public.${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
       );
+    await this.addKeys(
+      live,
+      TABLES.filter((table) => !(BULK_TABLES as readonly string[]).includes(table)),
+    );
+  }
+
+  /** Gives the shadow `tables` the primary and unique keys of the live ones. */
+  private async addKeys(live: Pool, tables: readonly string[]): Promise<void> {
+    for (const table of tables) {
       const { rows } = await live.query<{ definition: string }>(
         `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
           WHERE conrelid = $1::regclass AND contype IN ('p', 'u')`,
