@@ -91,10 +91,36 @@ const COMMANDS: Record<string, Command> = {
   },
   habilitation: {
     help: async () => (await import('./commands/habilitation.command')).HABILITATION_HELP,
-    run: async (_args, argv) => {
-      const { habilitationCommand } = await import('./commands/habilitation.command');
+    run: async (args, argv) => {
+      const [{ habilitationCommand }, { recordOperation }] = await Promise.all([
+        import('./commands/habilitation.command'),
+        import('./operations-audit'),
+      ]);
       const pool = await (await pipeline()).databasePool();
-      return habilitationCommand(argv.slice(argv.indexOf('habilitation') + 1), pool);
+      const started = Date.now();
+      const options = argv.slice(argv.indexOf('habilitation') + 1);
+      const code = await habilitationCommand(options, pool);
+      // A grant or a revocation is also in the access audit, as every change made here is.
+      const [action] = args;
+      if (code !== 0 || (action !== 'grant' && action !== 'revoke') || options.includes('--help'))
+        return code;
+      const audit = pool();
+      try {
+        await recordOperation(audit, {
+          command: `cortege habilitation ${action}`,
+          // Who and which role, or which habilitation: never the reason's free text.
+          params:
+            action === 'grant'
+              ? { subject: optionValue(options, '--subject'), role: optionValue(options, '--role') }
+              : { id: options[1] ?? null },
+          status: code,
+          rows: 1,
+          startedAt: started,
+        });
+      } finally {
+        await audit.end();
+      }
+      return code;
     },
   },
   audit: {
@@ -139,6 +165,14 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** The value after `--name` (or in `--name=value`) in `options`, or null. */
+function optionValue(options: readonly string[], name: string): string | null {
+  const at = options.indexOf(name);
+  if (at >= 0) return options[at + 1] ?? null;
+  const joined = options.find((o) => o.startsWith(`${name}=`));
+  return joined === undefined ? null : joined.slice(name.length + 1);
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -129,6 +129,32 @@ describe('cortege habilitation and cortege audit, as processes', () => {
       stderr: 'cortege habilitation revoke: no habilitation has the id "424242"\n',
     });
     expect(lines(bySubject.stdout).map((h) => h.active)).toEqual([false]);
+
+    // The changes made (not the refusals) are in the access audit, with the operator, and
+    // without the reasons' free text.
+    const { rows } = await pool.query<{ principal: string; route: string; params: string }>(
+      `SELECT principal, route, params FROM access_audit WHERE method = 'CLI' ORDER BY id`,
+    );
+    const operator = `cli:${userInfo().username}`;
+    expect(rows).toEqual([
+      { principal: operator, route: 'cortege db migrate', params: expect.any(String) as string },
+      {
+        principal: operator,
+        route: 'cortege habilitation grant',
+        params: JSON.stringify({ subject: 'auth0|first-admin', role: 'admin' }),
+      },
+      {
+        principal: operator,
+        route: 'cortege habilitation grant',
+        params: JSON.stringify({ subject: 'kc-7f3a', role: 'analyst' }),
+      },
+      {
+        principal: operator,
+        route: 'cortege habilitation revoke',
+        params: JSON.stringify({ id: String(granted!.id) }),
+      },
+    ]);
+    expect(rows.some((r) => r.params.includes('Martin'))).toBe(false);
   });
 
   it('verifies the audit, with and without an expected head, exports it, and finds tampering', async () => {
@@ -157,16 +183,17 @@ describe('cortege habilitation and cortege audit, as processes', () => {
       cli('audit export --since', '2026-05-01 10:00'),
     ]);
     expect(verify.code).toBe(0);
-    expect(JSON.parse(verify.stdout)).toEqual({ ok: true, rows: 6, head });
+    // The four operations of the tests above, then the five rows appended here.
+    expect(JSON.parse(verify.stdout)).toEqual({ ok: true, rows: 9, head });
     expect(verifyHead.code).toBe(0);
     expect(exported.code).toBe(0);
-    expect(exported.stderr).toBe('audit: 6 records since 2000-01-01T00:00:00.000Z\n');
+    expect(exported.stderr).toBe('audit: 9 records since 2000-01-01T00:00:00.000Z\n');
     const records = lines(exported.stdout);
-    expect(records[0]).toMatchObject({ route: 'cortege db migrate', method: 'CLI' });
-    expect(records.slice(1).map((r) => [r.id, r.hash])).toEqual(
+    expect(records.slice(0, 4).map((r) => r.method)).toEqual(['CLI', 'CLI', 'CLI', 'CLI']);
+    expect(records.slice(4).map((r) => [r.id, r.hash])).toEqual(
       appended.map((a) => [a.id, a.hash]),
     );
-    expect(records[3]).toMatchObject({
+    expect(records[6]).toMatchObject({
       params: { collectionId: 'zones', limit: 2 },
       durationMs: 12,
     });

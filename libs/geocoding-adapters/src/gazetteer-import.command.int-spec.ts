@@ -6,9 +6,10 @@ import { gazetteerImportCommand } from './gazetteer-import.command';
 
 const DATA = join(__dirname, '..', 'data');
 
-/** Runs the command with a captured stderr. */
+/** Runs the command with a captured stdout and stderr. */
 async function run(argv: string[], config: AppConfig, isTTY = false) {
   let stderr = '';
+  let stdout = '';
   const code = await gazetteerImportCommand(argv, config, {
     stderr: {
       isTTY,
@@ -17,8 +18,14 @@ async function run(argv: string[], config: AppConfig, isTTY = false) {
         return true;
       },
     },
+    stdout: {
+      write: (chunk: string | Uint8Array) => {
+        stdout += String(chunk);
+        return true;
+      },
+    },
   });
-  return { code, stderr };
+  return { code, stderr, stdout };
 }
 
 describe('cortege gazetteer import', () => {
@@ -61,12 +68,21 @@ describe('cortege gazetteer import', () => {
     expect(tty.stderr).toMatch(/^\r\[#{24}\] 100% 461 rows/);
     const quiet = await run([join(DATA, 'adresses-13-extract.csv'), '--quiet'], config);
     expect(quiet.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(quiet.stdout).toBe('');
+    const json = await run([join(DATA, 'adresses-13-extract.csv'), '--quiet', '--json'], config);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      rows: 461,
+      kept: 461,
+      streets: 26,
+      places: null,
+    });
   });
 
   it('exits 1 naming the problem of a refused file, 2 on bad usage', async () => {
     const refused = await run([join(DATA, 'places.csv')], config);
     expect(refused).toEqual({
       code: 1,
+      stdout: '',
       stderr: expect.stringContaining(
         'cortege gazetteer import: line 1: the header lacks the columns numero, rep, nom_voie, code_postal',
       ) as unknown,

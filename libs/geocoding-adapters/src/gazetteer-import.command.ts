@@ -16,11 +16,13 @@ numero, rep, nom_voie, code_postal, code_insee, lon, lat) into the PostGIS gazet
 Marseille's arrondissements (INSEE 13201-13216). A re-import replaces the previous one.
   --places <file>   also import named places (name;aliases;kind;code_insee;lon;lat;source)
   --quiet           no progress on stderr
+  --json            the outcome as one JSON object on stdout
 Progress (rows, rows/s, share of the file) goes to stderr. The database is DATABASE_URL's.
 The project's own extract: libs/geocoding-adapters/data/adresses-13-extract.csv and places.csv.`;
 
 export interface CommandIo {
   readonly stderr: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean };
+  readonly stdout?: Pick<NodeJS.WriteStream, 'write'>;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface CommandIo {
 export async function gazetteerImportCommand(
   argv: readonly string[],
   config: AppConfig,
-  io: CommandIo = { stderr: process.stderr },
+  io: CommandIo = { stderr: process.stderr, stdout: process.stdout },
 ): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -68,10 +70,12 @@ export async function gazetteerImportCommand(
         `(${result.rows} rows read, ${result.skipped} of other communes skipped) in ` +
         `${(result.elapsedMs / 1000).toFixed(1)} s, ${result.rowsPerSecond} rows/s\n`,
     );
+    let places: number | null = null;
     if (values.places !== undefined) {
-      const { places } = await importGazetteerPlaces(pool, values.places);
+      places = (await importGazetteerPlaces(pool, values.places)).places;
       io.stderr.write(`gazetteer: ${places} named places from ${values.places}\n`);
     }
+    if (values.json) io.stdout?.write(`${JSON.stringify({ ...result, places })}\n`);
     return 0;
   } catch (error) {
     if (error instanceof GazetteerError) {
@@ -92,6 +96,7 @@ function parse(argv: readonly string[]) {
     options: {
       places: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
