@@ -5,7 +5,12 @@ import { migrate } from '@app/database';
 import { tensionModelOf } from '@app/tension';
 import { createTestDatabase, syntheticCityDay, type TestDatabase } from '@app/testing';
 import { aggregateChecksum } from './aggregate-checksum';
-import { AggregateRebuild, REBUILD_SCHEMA, type PresenceSource } from './aggregate-rebuild';
+import {
+  AggregateRebuild,
+  REBUILD_SCHEMA,
+  RebuildError,
+  type PresenceSource,
+} from './aggregate-rebuild';
 import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
 
 const config = loadConfig();
@@ -89,5 +94,30 @@ describe('AggregateRebuild against the real PostGIS', () => {
       [REBUILD_SCHEMA],
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('refuses a second rebuild while one runs on the same database', async () => {
+    const season = syntheticCityDay(20, 3, Date.UTC(2026, 4, 1), 5, 1);
+    const { database } = await fresh();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (reading = resolve));
+    const slow: PresenceSource = {
+      async read(from, chunk) {
+        reading();
+        await held;
+        if (from.size === 0) await chunk(inputsOf(season, 0), []);
+        return new Map([[0, String(season.length)]]);
+      },
+    };
+    const first = new AggregateRebuild(database.url, model, GROUP, TOPIC).run(slow);
+    await started;
+    const second = new AggregateRebuild(database.url, model, GROUP, TOPIC).run(slow);
+    await expect(second).rejects.toThrow(
+      new RebuildError('another rebuild is running on this database; wait for it to end'),
+    );
+    release();
+    expect((await first).records).toBe(season.length);
   });
 });

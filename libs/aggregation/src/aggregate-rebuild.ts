@@ -21,6 +21,9 @@ const BULK_TABLES = ['event_presence', 'cell_tension', 'tension_zone'] as const;
 /** A rebuild's own advisory lock: building does not hold up the live aggregator. */
 const REBUILD_LOCK = 7_407_002;
 
+/** Held for a whole rebuild: two at once would build in the same shadow schema. */
+const ONE_REBUILD_LOCK = 7_407_003;
+
 /** How often the swap finds the live aggregator ahead and catches up before giving up. */
 const MAX_CATCH_UPS = 20;
 
@@ -35,6 +38,14 @@ export interface PresenceSource {
     from: ReadonlyMap<number, string>,
     chunk: (inputs: PresenceInput[], skipped: ConsumedPosition[]) => Promise<void>,
   ): Promise<ReadonlyMap<number, string>>;
+}
+
+/** A rebuild refused before it began (one is running already). */
+export class RebuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RebuildError';
+  }
 }
 
 export interface RebuildOutcome {
@@ -72,7 +83,17 @@ export class AggregateRebuild {
     source: PresenceSource,
     phase: (name: string) => void = () => undefined,
   ): Promise<RebuildOutcome> {
-    const live = new Pool({ connectionString: this.databaseUrl, max: 2 });
+    const live = new Pool({ connectionString: this.databaseUrl, max: 3 });
+    const holder = await live.connect();
+    const { rows: held } = await holder.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS ok',
+      [ONE_REBUILD_LOCK],
+    );
+    if (held[0]?.ok !== true) {
+      holder.release();
+      await live.end();
+      throw new RebuildError('another rebuild is running on this database; wait for it to end');
+    }
     const shadow = new Pool({
       connectionString: this.databaseUrl,
       max: 2,
@@ -133,6 +154,8 @@ export class AggregateRebuild {
     } finally {
       await live.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`).catch(() => undefined);
       await shadow.end();
+      // Ending the session releases the lock.
+      holder.release(true);
       await live.end();
     }
   }

@@ -47,7 +47,7 @@ describe('cortege gazetteer import', () => {
     );
 
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^\[#+\.*\] +\d+% 100 rows, 100 kept, \d+ rows\/s$/m);
+    expect(stderr).toMatch(/^\[#+\.*\] +\d+% 100 rows, 100 kept, \d+ rows\/s, ETA \d+ s$/m);
     expect(stderr).toMatch(
       /^gazetteer: 461 addresses of Marseille on 26 streets \(461 rows read, 0 of other communes skipped\) in [\d.]+ s, \d+ rows\/s$/m,
     );

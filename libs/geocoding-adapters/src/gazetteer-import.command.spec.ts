@@ -13,10 +13,10 @@ describe('progressLine', () => {
 
   it('draws a bar in place on a terminal, and plain lines otherwise', () => {
     expect(progressLine(progress, true)).toBe(
-      '\r[######..................]  25% 12000 rows, 9000 kept, 30000 rows/s',
+      '\r[######..................]  25% 12000 rows, 9000 kept, 30000 rows/s, ETA 2 s',
     );
     expect(progressLine(progress, false)).toBe(
-      '[######..................]  25% 12000 rows, 9000 kept, 30000 rows/s\n',
+      '[######..................]  25% 12000 rows, 9000 kept, 30000 rows/s, ETA 2 s\n',
     );
   });
 });

@@ -108,6 +108,8 @@ export function progressLine(p: GazetteerImportProgress, live: boolean): string 
   const width = 24;
   const filled = Math.round(share * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%`;
-  const text = `${bar} ${p.rows} rows, ${p.kept} kept, ${p.rowsPerSecond} rows/s`;
+  // Time left at the pace so far: what is still to read, over what was read per ms.
+  const eta = share > 0 ? `${Math.ceil((p.elapsedMs * (1 - share)) / share / 1000)} s` : '-';
+  const text = `${bar} ${p.rows} rows, ${p.kept} kept, ${p.rowsPerSecond} rows/s, ETA ${eta}`;
   return live ? `\r${text}` : `${text}\n`;
 }

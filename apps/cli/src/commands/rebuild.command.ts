@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   AggregateRebuild,
+  RebuildError,
   presenceProblem,
   type PresenceInput,
   type PresenceSource,
@@ -108,9 +109,9 @@ export async function rebuildCommand(
       if (!json) io.stderr.write(`rebuild: ${phase}\n`);
     });
   } catch (error) {
-    const missing = missingSchemaMessage(error);
-    if (missing === undefined) throw error;
-    io.stderr.write(`cortege rebuild: ${missing}\n`);
+    const message = error instanceof RebuildError ? error.message : missingSchemaMessage(error);
+    if (message === undefined) throw error;
+    io.stderr.write(`cortege rebuild: ${message}\n`);
     return 1;
   }
   const pool = openPool();
