@@ -191,6 +191,9 @@ describe('cortege dlq list, show and redrive (the stack, the sanitizer as a proc
     const since = await runCortege(env, ['dlq', 'redrive', '--since', 'yesterday']);
     expect(since.code).toBe(2);
     expect(since.stderr).toMatch(/^cortege dlq: --since: "yesterday" is not an RFC 3339 date-time/);
+    const misplaced = await runCortege(env, ['dlq', 'list', '--execute']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/^cortege dlq: list takes no --execute/);
     const action = await runCortege(env, ['dlq', 'purge']);
     expect(action.code).toBe(2);
     expect(action.stderr).toMatch(/^cortege dlq: unknown action 'purge'/);

@@ -80,6 +80,13 @@ const parse = (argv: readonly string[]) =>
     },
   });
 
+/** The options each action takes. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  list: ['stage', 'reason', 'since', 'until', 'json'],
+  show: ['topic', 'json'],
+  redrive: ['stage', 'reason', 'since', 'until', 'max', 'execute', 'json'],
+};
+
 /** `cortege dlq list|show|redrive`: `argv` is what follows `dlq`. Returns the exit code. */
 export async function dlqCommand(
   argv: readonly string[],
@@ -96,6 +103,12 @@ export async function dlqCommand(
   }
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
+  const allowed = ALLOWED[action ?? ''];
+  const unexpected = Object.keys(values).filter(
+    (name) => name !== 'help' && allowed !== undefined && !allowed.includes(name),
+  );
+  if (unexpected.length > 0)
+    return usage(`${action} takes no ${unexpected.map((name) => `--${name}`).join(', ')}`);
   const filter: { -readonly [K in keyof Filter]: Filter[K] } = {};
   if (values.stage !== undefined) {
     if (!(STAGE_NAMES as readonly string[]).includes(values.stage))
