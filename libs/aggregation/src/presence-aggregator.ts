@@ -99,6 +99,36 @@ const cellPolygonEwkb = (cell: string): string => {
   return wkb.toString('hex');
 };
 
+/** Copies scored rows, with each cell's outline, into `table` (`cell_tension` or its staging). */
+function copyCellRows(client: PoolClient, table: string, rows: readonly CellTension[]) {
+  return copyRows(
+    client,
+    table,
+    [
+      'resolution',
+      'cell',
+      'bucket_start',
+      'load',
+      'conflict',
+      'score',
+      'event_count',
+      'event_ids',
+      'geom',
+    ],
+    rows.map((row) => [
+      row.resolution,
+      row.cell,
+      new Date(row.bucketStart).toISOString(),
+      row.load,
+      row.conflict,
+      row.score,
+      row.eventCount,
+      row.eventIds,
+      cellPolygonEwkb(row.cell),
+    ]),
+  );
+}
+
 const multiPolygonEwkt = (cells: readonly string[]): string =>
   `SRID=4326;MULTIPOLYGON(${zonePolygon(cells)
     .coordinates.map(
@@ -515,32 +545,7 @@ export class PresenceAggregator {
       `CREATE TEMP TABLE IF NOT EXISTS stage_cell_tension
          (LIKE cell_tension INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
     );
-    await copyRows(
-      client,
-      'stage_cell_tension',
-      [
-        'resolution',
-        'cell',
-        'bucket_start',
-        'load',
-        'conflict',
-        'score',
-        'event_count',
-        'event_ids',
-        'geom',
-      ],
-      scored.map((row) => [
-        row.resolution,
-        row.cell,
-        new Date(row.bucketStart).toISOString(),
-        row.load,
-        row.conflict,
-        row.score,
-        row.eventCount,
-        row.eventIds,
-        cellPolygonEwkb(row.cell),
-      ]),
-    );
+    await copyCellRows(client, 'stage_cell_tension', scored);
     // Rows that held a changed event, inside the stale part of the map, and exist no more.
     // (Outside it, e.g. in a region of the event that did not change, they stay as they are.)
     const staged = new Set(scored.map((r) => `${r.resolution}|${r.cell}|${r.bucketStart}`));
@@ -759,32 +764,7 @@ export class PresenceAggregator {
       if (known !== undefined) events.push({ eventId, ...known.a, cells });
     }
     const scored = scoreCells(events, this.model);
-    await copyRows(
-      client,
-      'cell_tension',
-      [
-        'resolution',
-        'cell',
-        'bucket_start',
-        'load',
-        'conflict',
-        'score',
-        'event_count',
-        'event_ids',
-        'geom',
-      ],
-      scored.map((row) => [
-        row.resolution,
-        row.cell,
-        new Date(row.bucketStart).toISOString(),
-        row.load,
-        row.conflict,
-        row.score,
-        row.eventCount,
-        row.eventIds,
-        cellPolygonEwkb(row.cell),
-      ]),
-    );
+    await copyCellRows(client, 'cell_tension', scored);
     const kindOf = new Map([...attributes].map(([eventId, { a }]) => [eventId, a.kind]));
     const zones = await this.writeZones(
       client,
