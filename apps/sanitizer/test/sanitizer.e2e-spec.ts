@@ -91,23 +91,27 @@ async function readAll(kafka: Kafka, topic: string, expected: number) {
  * reads next is then all there will be, however slow a loaded machine makes the stage.
  */
 async function drained(port: number, count?: number): Promise<void> {
+  // A request the busy stage does not answer is asked again, never awaited for minutes.
+  const answerWithin = () => ({ signal: AbortSignal.timeout(5_000) });
   await waitFor(
     count === undefined ? 'a lag of 0' : `${count} records handled`,
     async () => {
       if (count === undefined) {
-        const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
-          lag: number | null;
-        };
+        const health = (await fetch(`http://127.0.0.1:${port}/health`, answerWithin())
+          .then((r) => r.json())
+          .catch(() => ({ lag: null }))) as { lag: number | null };
         return health.lag === 0 ? true : undefined;
       }
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`, answerWithin())
+        .then((r) => r.text())
+        .catch(() => '');
       const handled = text
         .split('\n')
         .filter((l) => l.startsWith('cortege_sanitizer_records_total{'))
         .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
       return handled >= count ? true : undefined;
     },
-    { timeoutMs: 300_000, intervalMs: 500 },
+    { timeoutMs: 200_000, intervalMs: 500 },
   );
 }
 
