@@ -20,6 +20,11 @@ export class AppProcess {
     private readonly env: Readonly<Record<string, string>>,
   ) {}
 
+  /** The app's process id once started (`env` execs node, so it is node's own). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** The exit code once the process has exited, else null. */
   get exitCode(): number | null {
     return this.child?.exitCode ?? null;
