@@ -4,4 +4,7 @@ export * from './presence-aggregator';
 export * from './presence-check';
 export * from './recompute-plan';
 export * from './presence-ledger';
+export * from './presence-rules';
+export * from './presence-repository';
+export * from './cell-diff';
 export * from './aggregate-rebuild';

@@ -1,5 +1,6 @@
 import { supersedes, type Presence } from '@app/contracts';
 import type { LocatedEvent } from '@app/tension';
+import { attributesOf, hasAttributes, newestPerEvent } from './presence-rules';
 
 /**
  * The aggregator's rules in memory, for `cortege score` and for checking the database: per
@@ -22,32 +23,16 @@ export class PresenceLedger {
 
   /** Every event with presence, as the model reads it, in eventId order. */
   events(): LocatedEvent[] {
-    const newest = new Map<string, Presence>();
+    const records = [...this.byRegion.values()].filter(hasAttributes);
+    const newest = newestPerEvent(records, hasAttributes);
     const cells = new Map<string, Presence['cells'][number][]>();
-    for (const record of this.byRegion.values()) {
-      if (record.action !== 'UPSERT' || record.kind === null) continue;
-      const known = newest.get(record.eventId);
-      if (
-        known === undefined ||
-        record.revision > known.revision ||
-        (record.revision === known.revision && record.region > known.region)
-      )
-        newest.set(record.eventId, record);
+    for (const record of records)
       if (record.cells.length > 0)
         cells.set(record.eventId, [...(cells.get(record.eventId) ?? []), ...record.cells]);
-    }
-    return [...cells.keys()].sort().map((eventId) => {
-      const r = newest.get(eventId) as Presence;
-      return {
-        eventId,
-        kind: r.kind as LocatedEvent['kind'],
-        theme: r.theme,
-        peopleExpected: r.peopleExpected,
-        peopleDeclared: r.peopleDeclared,
-        carsExpected: r.carsExpected,
-        carsDeclared: r.carsDeclared,
-        cells: cells.get(eventId) ?? [],
-      };
-    });
+    return [...cells.keys()].sort().map((eventId) => ({
+      eventId,
+      ...attributesOf(newest.get(eventId) as Presence),
+      cells: cells.get(eventId) ?? [],
+    }));
   }
 }

@@ -54,21 +54,73 @@ export class RecomputePlan {
     return this.stale.get(`${resolution}|${cell}`);
   }
 
+  /** The stale rows: per (resolution, cell), its runs of consecutive stale buckets. */
+  rows(): CellRange[] {
+    const ranges: CellRange[] = [];
+    for (const [key, buckets] of this.stale) {
+      const split = key.indexOf('|');
+      const resolution = Number(key.slice(0, split));
+      const cell = key.slice(split + 1);
+      for (const [from, to] of runsOf(buckets, this.bucketMs))
+        ranges.push({ resolution, cell, from, to });
+    }
+    return ranges;
+  }
+
   /**
-   * The cells whose presence the stale rows read (each stale cell and its 1-ring, at its own
-   * resolution; matched against `event_presence.parents`), and the time they span.
+   * What the stale rows read: a row (r, c, b) reads the presence in c's 1-ring at r during b,
+   * so per cell of those rings (matched against `event_presence.parents`), the runs of the
+   * buckets its stale neighbours need — scoped bucket by bucket, not by the batch's span.
    */
-  inputs(): { cells: string[]; from: number; to: number } {
-    const cells = new Set<string>();
-    let from = Infinity;
-    let to = -Infinity;
-    for (const [key, set] of this.stale) {
-      for (const near of gridDisk(key.slice(key.indexOf('|') + 1), 1)) cells.add(near);
-      for (const b of set) {
-        from = Math.min(from, b);
-        to = Math.max(to, b + this.bucketMs);
+  reads(): CellRange[] {
+    const byCell = new Map<string, { resolution: number; buckets: Set<number> }>();
+    for (const [key, buckets] of this.stale) {
+      const split = key.indexOf('|');
+      const resolution = Number(key.slice(0, split));
+      for (const near of gridDisk(key.slice(split + 1), 1)) {
+        const known = byCell.get(near);
+        if (known === undefined) byCell.set(near, { resolution, buckets: new Set(buckets) });
+        else for (const b of buckets) known.buckets.add(b);
       }
     }
-    return { cells: [...cells], from, to };
+    const ranges: CellRange[] = [];
+    for (const [cell, { resolution, buckets }] of byCell)
+      for (const [from, to] of runsOf(buckets, this.bucketMs))
+        ranges.push({ resolution, cell, from, to });
+    return ranges;
   }
+
+  /**
+   * The cells at `resolution` (no finer than any scored) that hold every stale row: what a
+   * batch locks, so that batches whose stale rows are far apart commit side by side.
+   */
+  areas(resolution: number): Set<string> {
+    const areas = new Set<string>();
+    for (const key of this.stale.keys()) {
+      const split = key.indexOf('|');
+      const cell = key.slice(split + 1);
+      areas.add(Number(key.slice(0, split)) === resolution ? cell : cellToParent(cell, resolution));
+    }
+    return areas;
+  }
+}
+
+/** A run of consecutive buckets of one cell: `[from, to)`, UTC ms. */
+export interface CellRange {
+  readonly resolution: number;
+  readonly cell: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The sorted runs `[from, to)` of consecutive buckets in `buckets`. */
+function runsOf(buckets: ReadonlySet<number>, bucketMs: number): [number, number][] {
+  const sorted = [...buckets].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const b of sorted) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === b) last[1] = b + bucketMs;
+    else runs.push([b, b + bucketMs]);
+  }
+  return runs;
 }
