@@ -585,4 +585,55 @@ describe('PresenceAggregator against the real PostGIS', () => {
     expect(b.tables.tension_zone!.rows).toBeGreaterThan(0);
     expect(b).toEqual(a);
   });
+
+  it('lets two instances on distant parts of the city commit while the other holds its batch open, and makes instances that share an area wait, with the checksum of one instance', async () => {
+    const single = await fresh();
+    const all = [...march(1), ...visit(1), ...flea(1), ...second(1)];
+    await single.aggregator.applyBatch(inputs(all));
+
+    const { pool } = await fresh();
+    const other = new Pool({ connectionString: databases[databases.length - 1]!.url, max: 2 });
+    pools.push(other);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = 0;
+    // Instance A holds its first batch (the centre: the march and the visit) open once locked.
+    const a = new PresenceAggregator(pool, model, 'test-aggregator', {
+      whileLocked: () => (held++ === 0 ? gate : Promise.resolve()),
+    });
+    const b = new PresenceAggregator(other, model, 'test-aggregator');
+    const first = a.applyBatch(inputs([...march(1), ...visit(1)], 0));
+    try {
+      await waitFor('instance A to hold its batch open', () => (held > 0 ? true : undefined));
+      // The flea market, kilometres north, on another partition: B commits meanwhile.
+      await b.applyBatch(inputs(flea(1), 1));
+      const { rows } = await other.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM event_presence WHERE event_id = $1`,
+        [ids.flea],
+      );
+      expect(rows[0]?.n).toBeGreaterThan(0);
+      // The second march starts where the first ends: B waits for A's areas.
+      const overlapping = b.applyBatch(inputs(second(1), 1));
+      await waitFor('instance B to wait for an area A holds', async () => {
+        const { rows: waiting } = await other.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND database =
+                  (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        return (waiting[0]?.n ?? 0) > 0 ? true : undefined;
+      });
+      const { rows: before } = await other.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM event_presence WHERE event_id = $1`,
+        [ids.second],
+      );
+      expect(before[0]?.n).toBe(0);
+      release();
+      await Promise.all([first, overlapping]);
+    } finally {
+      release();
+      await first.catch(() => undefined);
+    }
+    expect(await aggregateChecksum(pool)).toEqual(await aggregateChecksum(single.pool));
+    await expectModelOf(pool, all);
+  });
 });
