@@ -49,10 +49,10 @@ describe('locateEvent', () => {
 describe('regionOf', () => {
   const cell = latLngToCell(43.2965339, 5.3698419, 10);
 
-  it('is the res-5 parent by default, or the one asked for', () => {
-    expect(regionOf(cell)).toBe(cellToParent(cell, 5));
-    expect(regionOf(cell)).toBe('85396817fffffff');
-    expect(regionOf(cell, 7)).toBe(cellToParent(cell, 7));
+  it('is the res-7 parent by default, or the one asked for', () => {
+    expect(regionOf(cell)).toBe(cellToParent(cell, 7));
+    expect(regionOf(cell)).toBe('873968152ffffff');
+    expect(regionOf(cell, 5)).toBe('85396817fffffff');
     expect(regionOf(cell, 10)).toBe(cell);
   });
 

@@ -6,7 +6,7 @@ describe('locatorModel', () => {
   it('has the defaults of the design', () => {
     expect(DEFAULT_LOCATOR_MODEL).toEqual({
       resolution: 10,
-      regionResolution: 5,
+      regionResolution: 7,
       walkingSpeedKmh: 2,
       crowdDensityPerM2: 2,
       streetWidthMetres: 15,

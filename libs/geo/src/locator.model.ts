@@ -8,7 +8,7 @@ import { DEFAULT_H3_RESOLUTION } from './route-cover';
 export interface LocatorModel {
   /** H3 resolution of presence cells, integer 0–15. Default 10 (≈ 76 m edge). */
   readonly resolution: number;
-  /** H3 resolution of the region a cell belongs to (the presence topic's key), ≤ `resolution`. Default 5. */
+  /** H3 resolution of the region a cell belongs to (the presence topic's key), ≤ `resolution`. Default 7 (≈ 5 km²: central Marseille spreads over several regions, hence partitions). */
   readonly regionResolution: number;
   /** Walking speed of a march's head, km/h; the head goes slower when length ÷ duration is slower. Default 2. */
   readonly walkingSpeedKmh: number;
@@ -26,7 +26,7 @@ export interface LocatorModel {
 
 export const DEFAULT_LOCATOR_MODEL: LocatorModel = Object.freeze({
   resolution: DEFAULT_H3_RESOLUTION,
-  regionResolution: 5,
+  regionResolution: 7,
   walkingSpeedKmh: 2,
   crowdDensityPerM2: 2,
   streetWidthMetres: 15,
