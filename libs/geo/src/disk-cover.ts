@@ -1,9 +1,9 @@
 import type { Position } from '@app/contracts';
-import { cellArea, gridDiskDistances, latLngToCell, UNITS } from 'h3-js';
+import { latLngToCell } from 'h3-js';
 import { GeoError, GeoErrorCode } from './geo.error';
-import { assertResolution, cellVertices } from './h3-cell';
+import { assertResolution, cellCentre, cellRadii, cellVertices, diskOfOne } from './h3-cell';
 import { DEFAULT_H3_RESOLUTION } from './route-cover';
-import { angleToArc, assertPosition, EARTH_RADIUS_METRES, toVec, type Vec3 } from './sphere';
+import { angle, angleToArc, assertPosition, EARTH_RADIUS_METRES, toVec, type Vec3 } from './sphere';
 
 /** Shortest great-circle distance from `centre` to the boundary of `cell`, in metres. */
 function metresToCell(centre: Vec3, cell: string): number {
@@ -17,6 +17,25 @@ function metresToCell(centre: Vec3, cell: string): number {
 }
 
 /**
+ * Whether the boundary of `cell` comes within `radiusMetres` of `centre` (a unit vector). The cached radii of
+ * the cell settle most cells from the distance to its centre alone (`d − inner ≤ radius`: a point
+ * of the cell is that close; `d − outer > radius`: none is); only the cells in between, a band as
+ * wide as the cell's outer minus inner radius (≈ 10 m at res 10), get the exact distance to the
+ * boundary. `SETTLED` keeps the shortcut off the rounding of the exact test.
+ */
+function comesWithin(centre: Vec3, cell: string, radiusMetres: number): boolean {
+  const radius = radiusMetres / EARTH_RADIUS_METRES;
+  const { inner, outer } = cellRadii(cell);
+  const d = angle(centre, cellCentre(cell).vec);
+  if (d - inner <= radius - SETTLED) return true;
+  if (d - outer > radius + SETTLED) return false;
+  return metresToCell(centre, cell) <= radiusMetres;
+}
+
+/** Radians (≈ 6 µm) by which the shortcuts of `comesWithin` must clear the radius. */
+const SETTLED = 1e-12;
+
+/**
  * The conservative H3 cover of a disk: the centre's cell and every cell that comes within
  * `radiusMetres` of the centre, sorted by index.
  *
@@ -24,10 +43,11 @@ function metresToCell(centre: Vec3, cell: string): number {
  * - `radiusMetres`: great-circle radius in metres, ≥ 0 (0 gives the centre's cell alone).
  * - `res`: H3 resolution 0–15, default 10.
  *
- * Rings of `gridDisk` are taken out to k ≈ radius ÷ (1.5 × the local edge length) + 1, and a cell
- * is kept when its boundary comes within the radius. Then k grows until its outermost ring has no
- * cell within the radius: any cell within the radius is linked to the centre by the cells the
- * straight path between them crosses, so once a whole ring is out, every ring beyond is out too.
+ * From the centre's cell outward through neighbours (`gridDisk(cell, 1)`, cached), a cell is kept
+ * when its boundary comes within the radius, and only kept cells are grown from. Nothing is
+ * missed: any cell within the radius is linked to the centre by the cells the straight path
+ * between them crosses, each within the radius and each a neighbour of the next (cells that
+ * share a vertex share an edge).
  *
  * @throws GeoError `invalid_resolution`, `invalid_coordinate`, `invalid_quantity` (radius
  *   negative or not finite).
@@ -48,23 +68,14 @@ export function diskCover(
   if (radiusMetres === 0) return [origin];
 
   const c = toVec(center);
-  // A regular hexagon of edge e has area (3√3 / 2)·e²; its centre-to-ring-k distance is ≥ 1.5·k·e.
-  const edge = Math.sqrt((2 * cellArea(origin, UNITS.m2)) / (3 * Math.sqrt(3)));
-  let k = Math.ceil(radiusMetres / (1.5 * edge)) + 1;
-  for (;;) {
-    const rings = gridDiskDistances(origin, k);
-    const kept: string[] = [origin];
-    let outerRingTouched = false;
-    rings.forEach((ring, distance) => {
-      if (distance === 0) return;
-      for (const cell of ring) {
-        if (metresToCell(c, cell) <= radiusMetres) {
-          kept.push(cell);
-          if (distance === k) outerRingTouched = true;
-        }
-      }
-    });
-    if (!outerRingTouched) return kept.sort();
-    k *= 2;
+  const seen = new Set<string>([origin]);
+  const kept: string[] = [origin];
+  for (let i = 0; i < kept.length; i++) {
+    for (const cell of diskOfOne(kept[i] as string)) {
+      if (seen.has(cell)) continue;
+      seen.add(cell);
+      if (comesWithin(c, cell, radiusMetres)) kept.push(cell);
+    }
   }
+  return kept.sort();
 }

@@ -7,7 +7,7 @@ import {
   UNITS,
 } from 'h3-js';
 import { GeoError, GeoErrorCode } from './geo.error';
-import { cross, dot, latLngToVec, type Vec3 } from './sphere';
+import { angle, cross, dot, latLngToVec, type Vec3 } from './sphere';
 
 /** Throws `GeoError(InvalidResolution)` unless `res` is an integer H3 resolution in 0–15. */
 export function assertResolution(res: number, what = 'resolution'): void {
@@ -42,10 +42,18 @@ export const TOUCH_RADIANS = 1e-11;
  * exactly when it is on the inner side of every edge's plane.
  */
 interface CellShape {
+  /** The centre (h3-js `cellToLatLng`) as a unit vector. */
+  readonly centre: Vec3;
+  /** The centre as GeoJSON `[lon, lat]` degrees. */
+  readonly centreLonLat: readonly [number, number];
   /** The boundary's vertices as unit vectors, in h3-js order. */
   readonly vertices: readonly Vec3[];
   /** Edge-plane unit normals (x, y, z per edge), oriented so the cell's centre is on the positive side. */
   readonly normals: Float64Array;
+  /** Radians from the centre to the nearest edge's great circle: every point that close is inside. */
+  readonly innerRadians: number;
+  /** Radians from the centre to the farthest vertex: no point of the cell is farther. */
+  readonly outerRadians: number;
   /** The cell and its neighbours (`gridDisk(cell, 1)`), filled on first use. */
   disk?: readonly string[];
 }
@@ -64,6 +72,8 @@ function cellShape(cell: string): CellShape {
   const centre = latLngToVec(clat, clng);
   const vertices = cellToBoundary(cell).map(([lat, lng]) => latLngToVec(lat, lng));
   const normals = new Float64Array(vertices.length * 3);
+  let inner = Infinity;
+  let outer = 0;
   vertices.forEach((v, i) => {
     const w = vertices[(i + 1) % vertices.length] as Vec3;
     const n = cross(v, w);
@@ -71,8 +81,18 @@ function cellShape(cell: string): CellShape {
     normals[i * 3] = sign * n[0];
     normals[i * 3 + 1] = sign * n[1];
     normals[i * 3 + 2] = sign * n[2];
+    // sign × (n · centre) is the sine of the centre's angle from the edge's great circle.
+    inner = Math.min(inner, Math.asin(Math.min(1, sign * dot(n, centre))));
+    outer = Math.max(outer, angle(centre, v));
   });
-  const shape: CellShape = { vertices, normals };
+  const shape: CellShape = {
+    centre,
+    centreLonLat: [clng, clat],
+    vertices,
+    normals,
+    innerRadians: inner,
+    outerRadians: outer,
+  };
   if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear();
   shapes.set(cell, shape);
   return shape;
@@ -81,6 +101,42 @@ function cellShape(cell: string): CellShape {
 /** The boundary of `cell` as unit vectors (from h3-js `cellToBoundary`, cached). */
 export function cellVertices(cell: string): readonly Vec3[] {
   return cellShape(cell).vertices;
+}
+
+/** The centre of `cell` (h3-js `cellToLatLng`, cached) as a unit vector and as `[lon, lat]`. */
+export function cellCentre(cell: string): { vec: Vec3; lonLat: readonly [number, number] } {
+  const { centre, centreLonLat } = cellShape(cell);
+  return { vec: centre, lonLat: centreLonLat };
+}
+
+/**
+ * Bounds on `cell` seen from its centre, in radians: every point within `inner` of the centre is
+ * in the cell, and no point of the cell is farther than `outer` (cached). They spare the exact
+ * distance to a boundary for the cells plainly near or plainly far.
+ */
+export function cellRadii(cell: string): { inner: number; outer: number } {
+  const { innerRadians, outerRadians } = cellShape(cell);
+  return { inner: innerRadians, outer: outerRadians };
+}
+
+/**
+ * Which of `cells` holds the unit vector `v` at least `margin` radians inside its edges, or
+ * `undefined` when none does (`v` is near an edge, or in none of them). A cheap stand-in for
+ * `latLngToCell` away from edges; near one, only h3-js may say.
+ */
+export function cellHolding(v: Vec3, cells: readonly string[], margin: number): string | undefined {
+  for (const cell of cells) {
+    const { normals } = cellShape(cell);
+    let inside = true;
+    for (let i = 0; i < normals.length && inside; i += 3)
+      inside =
+        (normals[i] as number) * v[0] +
+          (normals[i + 1] as number) * v[1] +
+          (normals[i + 2] as number) * v[2] >=
+        margin;
+    if (inside) return cell;
+  }
+  return undefined;
 }
 
 /** `cell` and its neighbours: h3-js `gridDisk(cell, 1)`, cached. */
