@@ -8,5 +8,5 @@ export * from './locate-event';
 export * from './locator.model';
 export * from './march-timing';
 export * from './presence';
-export * from './route-cover';
+export { DEFAULT_H3_RESOLUTION, routeCover, type CellSpan, type RouteCover } from './route-cover';
 export { EARTH_RADIUS_METRES } from './sphere';

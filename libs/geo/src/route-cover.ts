@@ -4,6 +4,7 @@ import { GeoError, GeoErrorCode } from './geo.error';
 import {
   areNeighbours,
   assertResolution,
+  cellHolding,
   clipArcToCell,
   diskOfOne,
   edgeMetres,
@@ -101,8 +102,20 @@ class Corridor {
   }
 }
 
-/** The cell of a unit vector at `res`. */
-function cellOfVec(v: Vec3, res: number): string {
+/**
+ * Radians (≈ 6 mm) a point must be inside a cached cell's edges for that cell to be taken as its
+ * cell without asking h3-js: far above the rounding of both, so the answer is h3-js's own.
+ */
+const LOCATE_MARGIN = 1e-9;
+
+/**
+ * The cell of a unit vector at `res`, `near` being the cell of a point at most half an edge away:
+ * a sample is nearly always in that cell or a neighbour, and testing their cached edges costs a
+ * fraction of `latLngToCell` (a call into h3-js and a new string). Near an edge, h3-js decides.
+ */
+function cellOfVec(v: Vec3, res: number, near: string): string {
+  const known = cellHolding(v, diskOfOne(near), LOCATE_MARGIN);
+  if (known !== undefined) return known;
   const { lon, lat } = toPosition(v);
   return latLngToCell(lat, lon, res);
 }
@@ -123,12 +136,13 @@ function traceArc(
   fromMetres: number,
   toMetres: number,
   res: number,
+  slack: number,
   halvings: number,
 ): void {
   if (cellA === cellB) {
     // Cells are convex: an arc whose two ends are in one cell stays in it. Unless it runs along an
-    // edge (within TOUCH_RADIANS), it is in no other cell and the clipping below can be skipped.
-    const inner = clipArcToCell(cellA, a, b, -TOUCH_RADIANS);
+    // edge (within `slack`), it is in no other cell and the clipping below can be skipped.
+    const inner = clipArcToCell(cellA, a, b, -slack);
     if (inner !== null && inner[0] === 0 && inner[1] === 1) {
       corridor.visit(cellA, fromMetres, toMetres);
       return;
@@ -140,12 +154,13 @@ function traceArc(
     : new Set([...diskOfOne(cellA), ...diskOfOne(cellB)]);
   const hits: Array<{ cell: string; t0: number; t1: number }> = [];
   for (const cell of candidates) {
-    const clipped = clipArcToCell(cell, a, b);
+    const clipped = clipArcToCell(cell, a, b, slack);
     if (clipped) hits.push({ cell, t0: clipped[0], t1: clipped[1] });
   }
   // By entry; on a tie the end's own cell first, so a cell merely touched at `a` follows it.
-  const own = (cell: string) => (cell === cellA ? 0 : 1);
-  hits.sort((x, y) => x.t0 - y.t0 || own(x.cell) - own(y.cell) || x.t1 - y.t1);
+  hits.sort(
+    (x, y) => x.t0 - y.t0 || Number(x.cell !== cellA) - Number(y.cell !== cellA) || x.t1 - y.t1,
+  );
   let reach = 0;
   let joined = true;
   for (const hit of hits) {
@@ -157,25 +172,42 @@ function traceArc(
   const theta = angle(a, b);
   if (!joined && halvings < MAX_HALVINGS) {
     const mid = slerp(a, b, theta, 0.5);
-    const cellMid = cellOfVec(mid, res);
+    const cellMid = cellOfVec(mid, res, cellA);
     const midMetres = (fromMetres + toMetres) / 2;
-    traceArc(corridor, a, cellA, mid, cellMid, fromMetres, midMetres, res, halvings + 1);
-    traceArc(corridor, mid, cellMid, b, cellB, midMetres, toMetres, res, halvings + 1);
+    traceArc(corridor, a, cellA, mid, cellMid, fromMetres, midMetres, res, slack, halvings + 1);
+    traceArc(corridor, mid, cellMid, b, cellB, midMetres, toMetres, res, slack, halvings + 1);
     return;
   }
 
-  // Chord parameter → distance along the route (the chord and the arc differ by θ²/8, not nothing).
-  const span = toMetres - fromMetres;
-  const metresAt = (t: number): number => {
-    if (t <= 0 || theta === 0) return fromMetres;
-    if (t >= 1) return toMetres;
-    const x: Vec3 = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), a[2] + t * (b[2] - a[2])];
-    return fromMetres + (span * angle(a, x)) / theta;
-  };
   // h3-js has the last word on which cell holds an end, even one on an edge.
   if (hits[0]?.cell !== cellA) corridor.visit(cellA, fromMetres, fromMetres);
-  for (const hit of hits) corridor.visit(hit.cell, metresAt(hit.t0), metresAt(hit.t1));
+  for (const hit of hits)
+    corridor.visit(
+      hit.cell,
+      metresAt(hit.t0, a, b, theta, fromMetres, toMetres),
+      metresAt(hit.t1, a, b, theta, fromMetres, toMetres),
+    );
   if (hits[hits.length - 1]?.cell !== cellB) corridor.visit(cellB, toMetres, toMetres);
+}
+
+/**
+ * The distance along the route at chord parameter `t` of the arc `a → b` (angle `theta`), which
+ * runs from `fromMetres` to `toMetres` (the chord and the arc differ by θ²/8, not nothing). At
+ * module level, not a closure in `traceArc`: tsx, which runs the stage, names each closure as it
+ * is made (`Object.defineProperty`), a cost paid on every stretch of every route.
+ */
+function metresAt(
+  t: number,
+  a: Vec3,
+  b: Vec3,
+  theta: number,
+  fromMetres: number,
+  toMetres: number,
+): number {
+  if (t <= 0 || theta === 0) return fromMetres;
+  if (t >= 1) return toMetres;
+  const x: Vec3 = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), a[2] + t * (b[2] - a[2])];
+  return fromMetres + ((toMetres - fromMetres) * angle(a, x)) / theta;
 }
 
 /**
@@ -201,11 +233,25 @@ function traceArc(
  *   path to bridge a gap, e.g. across a pentagon; never seen on real routes).
  */
 export function routeCover(line: readonly Position[], res = DEFAULT_H3_RESOLUTION): RouteCover {
+  return routeCorridor(line, res, TOUCH_RADIANS);
+}
+
+/**
+ * `routeCover` with cells widened by `slackRadians` instead of `TOUCH_RADIANS`: a cell within
+ * that angle of the line counts as crossed. For `footprintCover`, whose rings may be read with
+ * straight edges in degrees rather than great-circle arcs. Not exported from the library.
+ */
+export function routeCorridor(
+  line: readonly Position[],
+  res: number,
+  slackRadians: number,
+): RouteCover {
   assertResolution(res);
   if (!line || line.length === 0)
     throw new GeoError(GeoErrorCode.InvalidGeometry, 'a line needs at least one position');
   line.forEach((p, i) => assertPosition(p, `line[${i}]`));
 
+  const slack = slackRadians;
   const step = edgeMetres(res) / 2;
   const corridor = new Corridor();
   const first = line[0] as Position;
@@ -226,10 +272,10 @@ export function routeCover(line: readonly Position[], res = DEFAULT_H3_RESOLUTIO
     let cellA = fromCell;
     for (let k = 1; k <= pieces; k++) {
       const b = k === pieces ? to : slerp(from, to, theta, k / pieces);
-      const cellB = k === pieces ? toCell : cellOfVec(b, res);
+      const cellB = k === pieces ? toCell : cellOfVec(b, res, cellA);
       const start = travelled + (length * (k - 1)) / pieces;
       const end = k === pieces ? travelled + length : travelled + (length * k) / pieces;
-      traceArc(corridor, a, cellA, b, cellB, start, end, res, 0);
+      traceArc(corridor, a, cellA, b, cellB, start, end, res, slack, 0);
       a = b;
       cellA = cellB;
     }
