@@ -52,6 +52,14 @@ export function locateEvent(
 }
 
 /**
+ * Regions already found, by region resolution then cell: a cell's region never changes and a
+ * city's events come back to the same cells, while each `cellToParent` is a call into h3-js and
+ * a new string. Only cells that passed the checks get in; bounded as the cells' shapes are.
+ */
+const regions = new Map<number, Map<string, string>>();
+const MAX_CACHED_REGIONS = 50_000;
+
+/**
  * The region of an H3 cell: its parent at `regionRes` (default 5, ≈ 250 km² cells), the key of the
  * presence topic. A cell at `regionRes` is its own region.
  *
@@ -59,6 +67,8 @@ export function locateEvent(
  *   integer 0–15, or finer than the cell's own resolution).
  */
 export function regionOf(cell: string, regionRes = DEFAULT_LOCATOR_MODEL.regionResolution): string {
+  const known = regions.get(regionRes)?.get(cell);
+  if (known !== undefined) return known;
   assertCell(cell);
   assertResolution(regionRes, 'regionRes');
   const res = getResolution(cell);
@@ -67,5 +77,10 @@ export function regionOf(cell: string, regionRes = DEFAULT_LOCATOR_MODEL.regionR
       GeoErrorCode.InvalidResolution,
       `regionRes ${regionRes} is finer than the cell's resolution ${res}`,
     );
-  return cellToParent(cell, regionRes);
+  const region = cellToParent(cell, regionRes);
+  let cache = regions.get(regionRes);
+  if (cache === undefined) regions.set(regionRes, (cache = new Map<string, string>()));
+  if (cache.size >= MAX_CACHED_REGIONS) cache.clear();
+  cache.set(cell, region);
+  return region;
 }
