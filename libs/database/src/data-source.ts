@@ -8,6 +8,7 @@ import { TileFunctions1764700000000 } from './migrations/1764700000000-tile-func
 import { BaseMapTiles1764800000000 } from './migrations/1764800000000-base-map-tiles';
 import { ZoneTileSpan1764900000000 } from './migrations/1764900000000-zone-tile-span';
 import { GazetteerSchema1765000000000 } from './migrations/1765000000000-gazetteer-schema';
+import { PresenceTimeIndex1765100000000 } from './migrations/1765100000000-presence-time-index';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   BaseMapTiles1764800000000,
   ZoneTileSpan1764900000000,
   GazetteerSchema1765000000000,
+  PresenceTimeIndex1765100000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

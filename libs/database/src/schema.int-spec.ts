@@ -38,6 +38,7 @@ describe('the PostGIS schema (migrations)', () => {
       'BaseMapTiles1764800000000',
       'ZoneTileSpan1764900000000',
       'GazetteerSchema1765000000000',
+      'PresenceTimeIndex1765100000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
