@@ -137,19 +137,19 @@ export async function saveResults(
   const seconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
   const loadAverageAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
   const json = join(dir, `${day}.json`);
+  // Written as the repository's Prettier writes it, so that a saved run passes the format check.
   writeFileSync(
     json,
-    `${JSON.stringify(
-      {
+    await prettier(
+      JSON.stringify({
         date: startedAt.toISOString(),
         benches,
         durationSeconds: seconds,
         machine: { ...host, loadAverageAtEnd },
         results,
-      },
-      null,
-      2,
-    )}\n`,
+      }),
+      { ...((await resolveConfig(json)) ?? {}), parser: 'json' },
+    ),
   );
   const rows = Object.keys(results).map(
     (measure) =>
