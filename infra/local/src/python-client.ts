@@ -14,29 +14,33 @@ export interface PythonClient {
 }
 
 /**
- * Makes (once per requirements.txt content) a virtual environment under the stack folder with
- * Confluent's Python client, and returns how to run it.
+ * Makes (once per content of `requirements`) a virtual environment `name` under the stack folder
+ * with what `requirements` lists, and returns its interpreter. `what` says what is installed.
  */
-export function ensurePythonClient(stack: StackConfig): PythonClient {
-  const venv = join(stack.dir, 'python');
+export function ensurePythonEnv(
+  stack: StackConfig,
+  name: string,
+  requirements: string,
+  what: string,
+): string {
+  const venv = join(stack.dir, name);
   const python = join(venv, 'bin', 'python');
-  const requirements = join(PYTHON_DIR, 'requirements.txt');
   const hash = createHash('sha256').update(readFileSync(requirements)).digest('hex');
   const stamp = join(venv, 'requirements.sha256');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash) {
     if (!hasCommand('python3')) {
       throw new StackError(
         StackErrorCode.MissingTool,
-        'python3 not found: the foreign-client test needs Python 3.9+',
+        `python3 not found: ${what} needs Python 3.9+`,
       );
     }
-    process.stderr.write('stack: installing the Python Confluent client into the stack folder…\n');
+    process.stderr.write(`stack: installing ${what} into the stack folder…\n`);
     try {
       run('python3', ['-m', 'venv', venv], 'python3 -m venv');
       run(
         join(venv, 'bin', 'pip'),
         ['install', '-q', '--disable-pip-version-check', '-r', requirements],
-        'pip install confluent-kafka',
+        `pip install (${what})`,
       );
     } catch (error) {
       throw new StackError(
@@ -46,5 +50,19 @@ export function ensurePythonClient(stack: StackConfig): PythonClient {
     }
     writeFileSync(stamp, hash);
   }
+  return python;
+}
+
+/**
+ * Makes (once per requirements.txt content) a virtual environment under the stack folder with
+ * Confluent's Python client, and returns how to run it.
+ */
+export function ensurePythonClient(stack: StackConfig): PythonClient {
+  const python = ensurePythonEnv(
+    stack,
+    'python',
+    join(PYTHON_DIR, 'requirements.txt'),
+    'the Python Confluent client',
+  );
   return { python, consumeScript: join(PYTHON_DIR, 'avro_consume.py') };
 }
