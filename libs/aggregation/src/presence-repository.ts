@@ -2,6 +2,7 @@ import type { Presence } from '@app/contracts';
 import type { ConsumedPosition } from '@app/kafka';
 import {
   bucketMsOf,
+  unionOf,
   zonePolygon,
   type CellTension,
   type TensionModel,
@@ -67,6 +68,27 @@ const cellValues = (row: CellTension) => [
   row.eventIds.length,
   row.eventIds,
 ];
+
+/** An `event_presence` row as the model reads it. */
+interface PresenceRow {
+  readonly event_id: string;
+  readonly cell: string;
+  readonly start_at: Date;
+  readonly end_at: Date;
+}
+
+/** A `cell_tension` row as read (outline left out), and the columns that read it from `t`. */
+interface CellRow {
+  readonly resolution: number;
+  readonly cell: string;
+  readonly bucket_start: Date;
+  readonly load: number;
+  readonly conflict: number;
+  readonly score: number;
+  readonly event_count: number;
+  readonly event_ids: string[];
+}
+const CELL_READ = CELL_COLUMNS.map((c) => `t.${c}`).join(', ');
 
 const PRESENCE_COLUMNS = [
   'event_id',
@@ -231,12 +253,7 @@ export class PresenceRepository {
 
   /** The presence rows each changed (event, region) holds now. */
   async presenceOf(changes: readonly Presence[]): Promise<StoredPresence[]> {
-    const { rows } = await this.client.query<{
-      event_id: string;
-      cell: string;
-      start_at: Date;
-      end_at: Date;
-    }>(
+    const { rows } = await this.client.query<PresenceRow>(
       `SELECT p.event_id, p.cell, p.start_at, p.end_at
          FROM event_presence p
          JOIN unnest($1::uuid[], $2::text[]) AS k(event_id, region) USING (event_id, region)`,
@@ -368,20 +385,19 @@ export class PresenceRepository {
       if (known === undefined) runs.set(range.cell, [range]);
       else known.push(range);
     }
-    const windows = mergedRuns(reads);
-    const { rows } = await this.client.query<{
-      event_id: string;
-      cell: string;
-      start_at: Date;
-      end_at: Date;
-    }>(
+    const windows = unionOf(reads.map((r) => ({ startAt: r.from, endAt: r.to })));
+    const { rows } = await this.client.query<PresenceRow>(
       `SELECT p.event_id, p.cell, p.start_at, p.end_at
          FROM event_presence p
         WHERE p.parents && $1::text[]
           AND tstzrange(p.start_at, p.end_at) &&
               (SELECT range_agg(tstzrange(w.from_at, w.to_at))
                  FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(from_at, to_at))`,
-      [[...runs.keys()], windows.map((w) => new Date(w.from)), windows.map((w) => new Date(w.to))],
+      [
+        [...runs.keys()],
+        windows.map((w) => new Date(w.startAt)),
+        windows.map((w) => new Date(w.endAt)),
+      ],
     );
     const resolutions = [...new Set(reads.map((r) => r.resolution))];
     const ancestors = new Map<string, string[]>();
@@ -420,20 +436,9 @@ export class PresenceRepository {
       if (known === undefined) runs.set(key, [range]);
       else known.push(range);
     }
-    const { rows: stored } = await this.client.query<{
-      resolution: number;
-      cell: string;
-      bucket_start: Date;
-      load: number;
-      conflict: number;
-      score: number;
-      event_count: number;
-      event_ids: string[];
-    }>(
+    const { rows: stored } = await this.client.query<CellRow>(
       // LATERAL: one scan of the primary key per cell, whatever the planner guesses of unnest.
-      `SELECT t.resolution, t.cell, t.bucket_start, t.load, t.conflict, t.score, t.event_count,
-              t.event_ids
-         FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+      `SELECT ${CELL_READ} FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::timestamptz[])
            AS k(resolution, cell, from_at, to_at)
         CROSS JOIN LATERAL (
               SELECT * FROM cell_tension t
@@ -503,19 +508,8 @@ export class PresenceRepository {
 
   /** The rows at or above the zone threshold in `slices`. */
   async hotCells(slices: readonly Slice[]): Promise<CellTension[]> {
-    const { rows } = await this.client.query<{
-      resolution: number;
-      cell: string;
-      bucket_start: Date;
-      load: number;
-      conflict: number;
-      score: number;
-      event_count: number;
-      event_ids: string[];
-    }>(
-      `SELECT t.resolution, t.cell, t.bucket_start, t.load, t.conflict, t.score, t.event_count,
-              t.event_ids
-         FROM cell_tension t
+    const { rows } = await this.client.query<CellRow>(
+      `SELECT ${CELL_READ} FROM cell_tension t
          JOIN unnest($1::smallint[], $2::timestamptz[]) AS k(resolution, bucket_start)
            USING (resolution, bucket_start)
         WHERE t.score >= $3`,
@@ -605,12 +599,7 @@ export class PresenceRepository {
   }
 }
 
-function toPresence(row: {
-  event_id: string;
-  cell: string;
-  start_at: Date;
-  end_at: Date;
-}): StoredPresence {
+function toPresence(row: PresenceRow): StoredPresence {
   return {
     eventId: row.event_id,
     cell: row.cell,
@@ -619,16 +608,7 @@ function toPresence(row: {
   };
 }
 
-function toCellTension(row: {
-  resolution: number;
-  cell: string;
-  bucket_start: Date;
-  load: number;
-  conflict: number;
-  score: number;
-  event_count: number;
-  event_ids: string[];
-}): CellTension {
+function toCellTension(row: CellRow): CellTension {
   return {
     resolution: row.resolution,
     cell: row.cell,
@@ -639,16 +619,4 @@ function toCellTension(row: {
     eventCount: row.event_count,
     eventIds: row.event_ids,
   };
-}
-
-/** The union of the ranges' times, as sorted disjoint `[from, to)`. */
-function mergedRuns(ranges: readonly CellRange[]): { from: number; to: number }[] {
-  const sorted = [...ranges].sort((a, b) => a.from - b.from);
-  const merged: { from: number; to: number }[] = [];
-  for (const { from, to } of sorted) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && from <= last.to) last.to = Math.max(last.to, to);
-    else merged.push({ from, to });
-  }
-  return merged;
 }
