@@ -30,6 +30,20 @@ describe('fingerprint', () => {
     const fingerprints = new Set([visit, moved, other].map(fingerprint));
     expect(fingerprints.size).toBe(3);
   });
+
+  it('never writes ±Infinity or NaN as null: a content that differs there is a conflict, not a duplicate', () => {
+    const moving = sampleSubmissions().moving;
+    const withLon = (lon: number | null): Submission => {
+      type Route = { route: { coordinates: { lon: unknown }[] } };
+      const copy = JSON.parse(JSON.stringify(moving)) as { payload: Record<string, Route> };
+      copy.payload['cortege.MovingDemonstration']!.route.coordinates[0]!.lon = lon;
+      return copy as unknown as Submission;
+    };
+    const fingerprints = [Infinity, -Infinity, NaN, null, 5.37].map((lon) =>
+      fingerprint(withLon(lon)),
+    );
+    expect(new Set(fingerprints).size).toBe(5);
+  });
 });
 
 describe('revisionKey', () => {

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Submission } from '@app/contracts';
 
-/** JSON with object keys sorted at every level, so equal values give equal text. */
+/**
+ * JSON with object keys sorted at every level, so equal values give equal text. A number JSON
+ * cannot write (±Infinity, NaN) is written as its own token, never as `null` as
+ * `JSON.stringify` would: two contents that differ only there differ in their fingerprint.
+ */
 function canonicalJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `#${String(value)}`;
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -10,6 +10,12 @@ export enum ViolationCode {
   InvalidRevision = 'invalid_revision',
   MissingPayload = 'missing_payload',
   NegativeCount = 'negative_count',
+  /** A coordinate that is not a finite number within its range (lon −180..180, lat −90..90). */
+  OutOfRange = 'out_of_range',
+  /** A text that is not Unicode: a lone UTF-16 surrogate. */
+  InvalidText = 'invalid_text',
+  /** An envelope `source` that is not an application identifier. */
+  InvalidSource = 'invalid_source',
 }
 
 /** One broken rule, at a field path such as `payload.cortege.MovingDemonstration.endAt`. */

@@ -1,6 +1,6 @@
 import { sampleSubmissions } from '@app/testing';
 import { ViolationCode } from './contract.error';
-import { parseSubmission } from './submission.validation';
+import { parseSubmission, preview } from './submission.validation';
 
 type Json = Record<string, unknown>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -117,6 +117,142 @@ describe('parseSubmission', () => {
     ]);
     const upsertWithoutEvent = { ...clone(sampleSubmissions().cancel), action: 'UPSERT' };
     expect(violationsOf(upsertWithoutEvent)).toEqual([['payload', ViolationCode.MissingPayload]]);
+  });
+
+  it('refuses a position that is not finite or out of range, with the coordinate’s path', () => {
+    const route = 'payload.cortege.MovingDemonstration.route.coordinates';
+    const cases: Array<[string, number, string]> = [
+      ['{"lon":1e309,"lat":43.29}', 0, `${route}.0.lon`],
+      ['{"lon":5.37,"lat":-1e309}', 0, `${route}.0.lat`],
+      ['{"lon":181,"lat":43.29}', 0, `${route}.0.lon`],
+      ['{"lon":-180.000001,"lat":43.29}', 0, `${route}.0.lon`],
+      ['{"lon":5.37,"lat":91}', 0, `${route}.0.lat`],
+    ];
+    for (const [position, at, path] of cases) {
+      const { s, e } = moving();
+      (e.route as { coordinates: unknown[] }).coordinates[at] = JSON.parse(position);
+      expect(violationsOf(s)).toEqual([[path, ViolationCode.OutOfRange]]);
+    }
+    const { s, e } = moving();
+    (e.route as { coordinates: unknown[] }).coordinates[0] = { lon: 180, lat: -90 };
+    expect(violationsOf(s)).toEqual([]);
+
+    const rally = clone(sampleSubmissions().static) as unknown as Json;
+    const event = (rally.payload as Json)['cortege.StaticDemonstration'] as Json;
+    (event.footprint as { rings: Json[][] }).rings[0]![2] = { lon: Infinity, lat: 43.29 };
+    expect(violationsOf(rally)).toEqual([
+      ['payload.cortege.StaticDemonstration.footprint.rings.0.2.lon', ViolationCode.OutOfRange],
+    ]);
+  });
+
+  it('refuses times a JavaScript Date cannot hold, without throwing while describing them', () => {
+    const { s, e } = moving();
+    e.startAt = 9e15;
+    e.endAt = 1;
+    expect(() => parseSubmission(s)).not.toThrow();
+    expect(violationsOf(s)).toEqual([
+      ['payload.cortege.MovingDemonstration.startAt', ViolationCode.InvalidDate],
+    ]);
+    const far = moving();
+    far.e.startAt = 8.7e15;
+    far.e.endAt = 8.7e15 + 1;
+    expect(violationsOf(far.s)).toEqual([
+      ['payload.cortege.MovingDemonstration.startAt', ViolationCode.InvalidDate],
+      ['payload.cortege.MovingDemonstration.endAt', ViolationCode.InvalidDate],
+    ]);
+    const offset = moving();
+    offset.e.startAt = '2026-05-01T10:30+99:99';
+    expect(violationsOf(offset.s)).toEqual([
+      ['payload.cortege.MovingDemonstration.startAt', ViolationCode.InvalidDate],
+    ]);
+  });
+
+  it('refuses a payload kind named like an Object.prototype member, without throwing', () => {
+    for (const key of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'isPrototypeOf',
+      '__defineGetter__',
+    ]) {
+      const s = clone(sampleSubmissions().visit) as unknown as Json;
+      s.payload = JSON.parse(`{"${key}": {"subject": "x"}}`) as Json;
+      expect(violationsOf(s)).toEqual([['payload', ViolationCode.WrongType]]);
+    }
+    const { s, e } = moving();
+    e.organiserStatus = 'constructor';
+    s.action = 'toString';
+    expect(violationsOf(s)).toEqual([
+      ['action', ViolationCode.InvalidEnum],
+      ['payload.cortege.MovingDemonstration.organiserStatus', ViolationCode.InvalidEnum],
+    ]);
+  });
+
+  it('refuses 5,000 levels of nesting inside a typed field with a short message', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    for (const field of ['subject', 'description', 'route', 'peopleExpected']) {
+      const { s, e } = moving();
+      e[field] = deep;
+      const result = parseSubmission(s);
+      expect(result.ok ? [] : result.violations.map((v) => [v.path, v.code])).toEqual([
+        [`payload.cortege.MovingDemonstration.${field}`, ViolationCode.WrongType],
+      ]);
+      expect(result.ok ? 0 : result.violations[0]!.message.length).toBeLessThan(200);
+    }
+  });
+
+  it('refuses a lone surrogate in any text field, naming the field', () => {
+    const { s, e } = moving();
+    e.subject = 'Marche \ud800 pour';
+    (e.waypointAddresses as string[])[1] = 'Rue \udfff';
+    expect(violationsOf(s)).toEqual([
+      ['payload.cortege.MovingDemonstration.subject', ViolationCode.InvalidText],
+      ['payload.cortege.MovingDemonstration.waypointAddresses.1', ViolationCode.InvalidText],
+    ]);
+    const paired = moving();
+    paired.e.subject = 'Marche 🎺 pour';
+    expect(violationsOf(paired.s)).toEqual([]);
+  });
+
+  it('writes the eventId in lower case, so one event is one key', () => {
+    const { s } = moving();
+    const id = s.eventId as string;
+    s.eventId = id.toUpperCase();
+    const result = parseSubmission(s);
+    expect(result.ok && result.submission.eventId).toBe(id.toLowerCase());
+  });
+
+  it('takes an application identifier as source, never free text', () => {
+    for (const good of ['cortege-pp13', 'pp13', 'cortege.pp13_v2', `a${'b'.repeat(63)}`]) {
+      const { s } = moving();
+      s.source = good;
+      expect(violationsOf(s)).toEqual([]);
+    }
+    for (const bad of [
+      '',
+      'Cortege',
+      '13pp',
+      'cortège',
+      'pp 13',
+      'M. Dupont',
+      `a${'b'.repeat(64)}`,
+    ]) {
+      const { s } = moving();
+      s.source = bad;
+      expect(violationsOf(s)).toEqual([['source', ViolationCode.InvalidSource]]);
+    }
+  });
+
+  it('describes a value shortly, whatever its size or depth', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(preview(deep)).toBe('{"a":{"a":{…}}}');
+    expect(preview('x'.repeat(1_000_000)).length).toBeLessThanOrEqual(80);
+    expect(preview(-Infinity)).toBe('-Infinity');
+    expect(preview(undefined)).toBe('nothing');
   });
 
   it('refuses what is not an object', () => {

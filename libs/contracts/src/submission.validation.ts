@@ -1,12 +1,24 @@
 import { types, type Type } from 'avsc';
 import { ViolationCode, type Violation } from './contract.error';
 import { endsAfterStart } from './time-interval';
-import { parseDateTime } from './date-time';
+import { describeInstant, parseDateTime } from './date-time';
 import { eventOf, PAYLOAD_BRANCH } from './event-kind';
 import type { Submission } from './generated/contracts.types.generated';
 import { submissionType } from './submission.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/**
+ * A producer's application id: a lower-case letter, then up to 63 lower-case letters, digits,
+ * dots, hyphens or underscores (`cortege-pp13`). An identifier, never free text.
+ */
+export const SOURCE_IDENTIFIER = /^[a-z][a-z0-9._-]{0,63}$/;
+/** A UTF-16 surrogate without its pair: not a Unicode character, not encodable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** The range of each coordinate of a `cortege.Position`, WGS84 decimal degrees. */
+const COORDINATE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
+  lon: [-180, 180],
+  lat: [-90, 90],
+};
 const TIMESTAMP_FIELDS = new Set(['submittedAt', 'startAt', 'endAt']);
 const COUNT_FIELDS = ['peopleExpected', 'peopleDeclared', 'carsExpected', 'carsDeclared'] as const;
 
@@ -15,6 +27,38 @@ export type SubmissionResult =
   | { readonly ok: false; readonly violations: readonly Violation[] };
 
 const join = (path: readonly string[]) => path.join('.');
+
+const PREVIEW_LENGTH = 80;
+
+/**
+ * A short, bounded description of a value for a message: never walks deeper than a few levels
+ * (a 5,000-level array costs nothing) and never throws.
+ */
+export function preview(value: unknown, depth = 0): string {
+  const cut = (text: string) =>
+    text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string')
+    return cut(
+      JSON.stringify(value.length > PREVIEW_LENGTH ? value.slice(0, PREVIEW_LENGTH) : value),
+    );
+  if (typeof value === 'number') return String(value); // Infinity and -Infinity included
+  if (value === null || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  if (depth >= 2) return Array.isArray(value) ? '[…]' : '{…}';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 3).map((v) => preview(v, depth + 1));
+    return cut(`[${items.join(',')}${value.length > 3 ? ',…' : ''}]`);
+  }
+  const keys = Object.keys(value);
+  const entries = keys
+    .slice(0, 3)
+    .map(
+      (k) =>
+        `${JSON.stringify(k.slice(0, 20))}:${preview((value as Record<string, unknown>)[k], depth + 1)}`,
+    );
+  return cut(`{${entries.join(',')}${keys.length > 3 ? ',…' : ''}}`);
+}
 
 function describe(type: Type): string {
   if (type instanceof types.EnumType) return `one of ${type.symbols.join(', ')}`;
@@ -43,16 +87,39 @@ function normalise(
   violations: Violation[],
   field?: string,
 ): unknown {
+  if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+    violations.push({
+      path: join(path),
+      code: ViolationCode.InvalidText,
+      message: 'holds a lone UTF-16 surrogate (not a Unicode character; write the whole pair)',
+    });
+    return value;
+  }
+  if (field === 'eventId' && path.length === 1 && typeof value === 'string') {
+    // One event, one key: a UUID is read in any case and written in lower case.
+    return UUID.test(value) ? value.toLowerCase() : value;
+  }
   if (
     field !== undefined &&
     TIMESTAMP_FIELDS.has(field) &&
-    typeof value !== 'number' &&
-    value !== undefined
+    value !== undefined &&
+    // A non-integer number is left to the schema check (wrong_type, as before).
+    (typeof value !== 'number' || Number.isSafeInteger(value))
   ) {
     const parsed = parseDateTime(value);
     if (parsed.ok) return parsed.epochMs;
     violations.push({ path: join(path), code: ViolationCode.InvalidDate, message: parsed.reason });
     return 0;
+  }
+  if (type instanceof types.EnumType && typeof value === 'string') {
+    // avsc looks a symbol up in a plain object: 'constructor' would pass its check.
+    if (!type.symbols.includes(value))
+      violations.push({
+        path: join(path),
+        code: ViolationCode.InvalidEnum,
+        message: `${preview(value)} is not ${describe(type)}`,
+      });
+    return value;
   }
   if (
     type instanceof types.RecordType &&
@@ -62,7 +129,7 @@ function normalise(
     violations.push({
       path: join(path),
       code: ViolationCode.WrongType,
-      message: `expected ${describe(type)}, got ${JSON.stringify(value)?.slice(0, 80)}`,
+      message: `expected ${describe(type)}, got ${preview(value)}`,
     });
     return value;
   }
@@ -80,11 +147,12 @@ function normalise(
     }
     const output: Record<string, unknown> = {};
     for (const f of type.fields) {
-      const given = input[f.name];
+      const given = Object.hasOwn(input, f.name) ? input[f.name] : undefined;
       const fallback: unknown = f.defaultValue();
       const filled = given === undefined && fallback !== undefined ? fallback : given;
       output[f.name] = normalise(f.type, filled, [...path, f.name], violations, f.name);
     }
+    if (type.name === 'cortege.Position') checkCoordinates(output, path, violations);
     return output;
   }
   if (type instanceof types.ArrayType && Array.isArray(value)) {
@@ -105,7 +173,14 @@ function normalise(
       return {
         [entries[0][0]]: normalise(branch, entries[0][1], [...path, entries[0][0]], violations),
       };
-    return value;
+    // Reported here: avsc looks a branch up in a plain object, so a key such as `constructor`
+    // or `__proto__` would reach Object.prototype inside its check. It never sees this value.
+    violations.push({
+      path: join(path),
+      code: ViolationCode.WrongType,
+      message: `expected ${describe(type)}, got ${preview(value)}`,
+    });
+    return undefined;
   }
   if (type instanceof types.UnwrappedUnionType && value !== null && value !== undefined) {
     const inner = type.types.find((t) => t.typeName !== 'null');
@@ -114,19 +189,44 @@ function normalise(
   return value;
 }
 
+/** Each coordinate of a position given as a number: finite and within its range. */
+function checkCoordinates(
+  position: Record<string, unknown>,
+  path: readonly string[],
+  violations: Violation[],
+): void {
+  for (const [name, [min, max]] of Object.entries(COORDINATE_RANGE)) {
+    const value = position[name];
+    if (typeof value === 'number' && !(value >= min && value <= max))
+      violations.push({
+        path: join([...path, name]),
+        code: ViolationCode.OutOfRange,
+        message: `must be a finite number from ${min} to ${max} (WGS84 decimal degrees), got ${preview(value)}`,
+      });
+  }
+}
+
 /**
  * The envelope's rules, for the contract and the sanitizer alike: an RFC 9562 UUID event id
- * (versions 1–8, any case), a revision that is an integer ≥ 1, and a payload for an UPSERT.
+ * (versions 1–8, any case; `parseSubmission` writes it in lower case), a revision that is an
+ * integer ≥ 1, a `source` that is an identifier (`SOURCE_IDENTIFIER`), and a payload for an
+ * UPSERT.
  */
 export function envelopeViolations(
-  s: Pick<Submission, 'eventId' | 'revision' | 'action' | 'payload'>,
+  s: Pick<Submission, 'eventId' | 'revision' | 'action' | 'payload' | 'source'>,
 ): Violation[] {
   const found: Violation[] = [];
   if (!UUID.test(s.eventId))
     found.push({
       path: 'eventId',
       code: ViolationCode.InvalidUuid,
-      message: `'${s.eventId}' is not a UUID`,
+      message: `${preview(s.eventId)} is not a UUID`,
+    });
+  if (!SOURCE_IDENTIFIER.test(s.source))
+    found.push({
+      path: 'source',
+      code: ViolationCode.InvalidSource,
+      message: `${preview(s.source)} is not an application identifier (a lower-case letter, then at most 63 of a-z 0-9 . _ -)`,
     });
   if (!Number.isSafeInteger(s.revision) || s.revision < 1)
     found.push({
@@ -154,7 +254,7 @@ function rules(s: Submission): Violation[] {
     found.push({
       path: `${base}.endAt`,
       code: ViolationCode.EndBeforeStart,
-      message: `must be after startAt (${new Date(event.startAt).toISOString()})`,
+      message: `must be after startAt (${describeInstant(event.startAt)})`,
     });
   }
   for (const name of COUNT_FIELDS) {
@@ -198,13 +298,13 @@ export function parseSubmission(value: unknown): SubmissionResult {
         violations.push({
           path: at,
           code: ViolationCode.InvalidEnum,
-          message: `${JSON.stringify(wrong)} is not ${describe(type)}`,
+          message: `${preview(wrong)} is not ${describe(type)}`,
         });
       } else {
         violations.push({
           path: at,
           code: ViolationCode.WrongType,
-          message: `expected ${describe(type)}, got ${JSON.stringify(wrong)?.slice(0, 80)}`,
+          message: `expected ${describe(type)}, got ${preview(wrong)}`,
         });
       }
     },
