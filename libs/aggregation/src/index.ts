@@ -8,3 +8,4 @@ export * from './presence-rules';
 export * from './presence-repository';
 export * from './cell-diff';
 export * from './aggregate-rebuild';
+export * from './table-retention';

@@ -40,6 +40,17 @@ export interface BatchOutcome {
   readonly zones: number;
 }
 
+/** What `forget` removed. */
+export interface ForgetOutcome {
+  /** Events that had rows (in `event` or its ledger). */
+  readonly events: number;
+  readonly presenceRows: number;
+  /** `cell_tension` rows that changed: updated or deleted. */
+  readonly cellRows: number;
+  /** Zones written in the slices redrawn. */
+  readonly zones: number;
+}
+
 /**
  * The PostgreSQL channel on which each batch that changed the aggregates is announced. The
  * notification is sent inside the batch's transaction, so PostgreSQL delivers it only if the
@@ -247,6 +258,87 @@ export class PresenceAggregator {
       cellRows,
       zones,
     };
+  }
+
+  /**
+   * Removes `eventIds` from the tables, as if they had never been aggregated: their `event`,
+   * `event_region` and `event_presence` rows, and their part of every aggregate, recomputed as
+   * a batch recomputes it (the same plan, model, cell diff and zones, from the presence that
+   * stays). Takes the batches' locks (the aggregation lock shared, then the areas and events,
+   * then the slices), so it runs beside the live aggregator. Events not in the tables are
+   * skipped; run again, it changes nothing. One transaction; positions are not touched.
+   */
+  async forget(eventIds: readonly string[]): Promise<ForgetOutcome> {
+    const ids = [...new Set(eventIds)].sort();
+    if (ids.length === 0) return { events: 0, presenceRows: 0, cellRows: 0, zones: 0 };
+    const client = await this.pool.connect();
+    const lost = (): void => undefined;
+    client.on('error', lost);
+    let broken: Error | undefined;
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        await client.query('BEGIN');
+        const repository = new PresenceRepository(client, this.model);
+        const outcome = await this.forgetLocked(repository, ids);
+        if (outcome !== undefined) {
+          await client.query('COMMIT');
+          return outcome;
+        }
+        // A batch moved one of the events elsewhere between the read and the locks: again.
+        await client.query('ROLLBACK');
+        if (attempt >= 5)
+          throw new Error('the events kept moving while being removed; try again later');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw error;
+    } finally {
+      client.off('error', lost);
+      client.release(broken);
+    }
+  }
+
+  /** `forget` in an open transaction; undefined when the presence moved under it. */
+  private async forgetLocked(
+    repository: PresenceRepository,
+    ids: readonly string[],
+  ): Promise<ForgetOutcome | undefined> {
+    await repository.lock(this.lock, 'shared');
+    const plan = new RecomputePlan(this.model);
+    for (const span of await repository.presenceOfEvents(ids)) plan.touch(span);
+    const areas = new Set(
+      [...plan.areas(this.lockResolution)].map((area) => hash32(area) % AREA_KEYS),
+    );
+    await repository.lockAll(this.lock, [
+      ...areas,
+      ...ids.map((id) => EVENT_KEY_BASE + (hash32(id) % EVENT_KEYS)),
+    ]);
+    // Read again under the locks: a batch of these events that committed in between may have
+    // moved them to areas not locked.
+    const held = new RecomputePlan(this.model);
+    for (const span of await repository.presenceOfEvents(ids)) held.touch(span);
+    if ([...held.areas(this.lockResolution)].some((area) => !areas.has(hash32(area) % AREA_KEYS)))
+      return undefined;
+    await this.options.whileLocked?.();
+    const removed = await repository.removeEvents(ids);
+    let cellRows = 0;
+    let zones = 0;
+    if (!held.isEmpty) {
+      const stored = await repository.cellsIn(held.rows());
+      const presence = await repository.presenceIn(held.reads());
+      const attributes = await repository.attributes([...new Set(presence.map((p) => p.eventId))]);
+      const scored = scoreCells(locatedEvents(presence, attributes), this.model, (r, cell) =>
+        held.bucketsOf(r, cell),
+      );
+      const diff = diffCells(stored, scored, new Set(ids));
+      cellRows = await repository.writeCells(diff);
+      zones = await this.redrawZones(repository, diff.slices, attributes);
+    }
+    if (removed.events > 0 && this.options.notify !== false) {
+      const change: TensionChange = { events: removed.events, cellRows, zones };
+      await repository.notify(TENSION_CHANNEL, change);
+    }
+    return { events: removed.events, presenceRows: removed.presenceRows, cellRows, zones };
   }
 
   /**

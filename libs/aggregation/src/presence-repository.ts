@@ -262,6 +262,35 @@ export class PresenceRepository {
     return rows.map(toPresence);
   }
 
+  /** The presence rows of every region of `eventIds`. */
+  async presenceOfEvents(eventIds: readonly string[]): Promise<StoredPresence[]> {
+    const { rows } = await this.client.query<PresenceRow>(
+      `SELECT event_id, cell, start_at, end_at FROM event_presence
+        WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    );
+    return rows.map(toPresence);
+  }
+
+  /**
+   * Deletes every row of `eventIds` from `event`, `event_region` and `event_presence`; returns
+   * how many events had rows and how many presence rows went.
+   */
+  async removeEvents(
+    eventIds: readonly string[],
+  ): Promise<{ readonly events: number; readonly presenceRows: number }> {
+    const { rows } = await this.client.query<{ events: number; presence_rows: number }>(
+      `WITH p AS (DELETE FROM event_presence WHERE event_id = ANY($1::uuid[]) RETURNING event_id),
+            r AS (DELETE FROM event_region WHERE event_id = ANY($1::uuid[]) RETURNING event_id),
+            e AS (DELETE FROM event WHERE event_id = ANY($1::uuid[]) RETURNING event_id)
+       SELECT (SELECT count(*)::int FROM p) AS presence_rows,
+              (SELECT count(DISTINCT event_id)::int
+                 FROM (SELECT event_id FROM r UNION ALL SELECT event_id FROM e) x) AS events`,
+      [eventIds],
+    );
+    return { events: rows[0]?.events ?? 0, presenceRows: rows[0]?.presence_rows ?? 0 };
+  }
+
   /** Replaces each changed (event, region)'s presence by its record's cells. */
   async replacePresence(changes: readonly Presence[]): Promise<number> {
     await this.client.query(

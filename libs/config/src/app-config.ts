@@ -4,6 +4,8 @@ import type { Environment } from './config.schema';
 
 export type LogLevel = Environment['LOG_LEVEL'];
 
+const DAY_MS = 86_400_000;
+
 /** Where a service comes from: given by the environment, or started by infra/local. */
 export type ServiceOrigin = 'external' | 'local';
 
@@ -39,6 +41,8 @@ export interface AppConfig {
   readonly aggregator: AggregatorConfig;
   /** `cortege dlq redrive`: at most `maxRedrives` sends of one record; its place in a group. */
   readonly dlq: { readonly maxRedrives: number; readonly redriveGroupId: string };
+  /** How long each topic and table keeps what it holds (`cortege retention`). */
+  readonly retention: RetentionConfig;
   /**
    * The tension model's parameters set in the environment (the model owns their type);
    * `tensionModelOf` lays them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
@@ -120,6 +124,28 @@ export interface IngestConfig {
   readonly retryAfterSeconds: number;
   /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+}
+
+/**
+ * Retention, in milliseconds: the topics get theirs from the broker (`retention.ms`, set when
+ * they are created and altered when it differs); `cortege retention apply` applies the tables'.
+ */
+export interface RetentionConfig {
+  /** Raw submissions topics (sanitizer input, ingest API): `retention.ms`. */
+  readonly submissionsMs: number;
+  /** Dead-letter topics (original, unscrubbed bytes): `retention.ms`. */
+  readonly deadLettersMs: number;
+  /** The presence topic, which a rebuild reads: `retention.ms`, at least `aggregatesMs`. */
+  readonly presenceMs: number;
+  /**
+   * The aggregate window: an event that ended longer ago leaves event, event_region,
+   * event_presence and the aggregates it fed, and is tombstoned on the compacted events topic.
+   */
+  readonly aggregatesMs: number;
+  /** `delete.retention.ms` of the compacted events topic: how long a tombstone stays. */
+  readonly tombstoneMs: number;
+  /** Geocode cache entries older than this are removed. */
+  readonly geocodeCacheMs: number;
 }
 
 /** The aggregator (apps/aggregator). */
@@ -375,6 +401,14 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
     },
     locator: toLocatorConfig(env),
     dlq: { maxRedrives: env.DLQ_MAX_REDRIVES, redriveGroupId: env.DLQ_REDRIVE_GROUP_ID },
+    retention: {
+      submissionsMs: env.RETENTION_SUBMISSIONS_DAYS * DAY_MS,
+      deadLettersMs: env.RETENTION_DEAD_LETTERS_DAYS * DAY_MS,
+      presenceMs: env.RETENTION_PRESENCE_DAYS * DAY_MS,
+      aggregatesMs: env.RETENTION_AGGREGATES_DAYS * DAY_MS,
+      tombstoneMs: env.RETENTION_TOMBSTONE_HOURS * 3_600_000,
+      geocodeCacheMs: env.RETENTION_GEOCODE_CACHE_DAYS * DAY_MS,
+    },
     aggregator: {
       port: env.AGGREGATOR_PORT,
       groupId: env.AGGREGATOR_GROUP_ID,

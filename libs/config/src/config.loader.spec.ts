@@ -399,4 +399,44 @@ describe('loadConfig', () => {
     ]);
     expect(problems).toContainEqual(['GEOCODING_PROVIDER', 'expected gazetteer, ban or nominatim']);
   });
+
+  it('keeps raw submissions and dead letters 7 days, the aggregates 400, and reads the retention variables', () => {
+    const day = 86_400_000;
+    expect(loadConfig({}, '/').retention).toStrictEqual({
+      submissionsMs: 7 * day,
+      deadLettersMs: 7 * day,
+      presenceMs: 430 * day,
+      aggregatesMs: 400 * day,
+      tombstoneMs: 24 * 3_600_000,
+      geocodeCacheMs: 30 * day,
+    });
+    expect(
+      loadConfig({
+        RETENTION_SUBMISSIONS_DAYS: '3',
+        RETENTION_DEAD_LETTERS_DAYS: '2',
+        RETENTION_PRESENCE_DAYS: '100',
+        RETENTION_AGGREGATES_DAYS: '90',
+        RETENTION_TOMBSTONE_HOURS: '6',
+        RETENTION_GEOCODE_CACHE_DAYS: '10',
+      }).retention,
+    ).toStrictEqual({
+      submissionsMs: 3 * day,
+      deadLettersMs: 2 * day,
+      presenceMs: 100 * day,
+      aggregatesMs: 90 * day,
+      tombstoneMs: 6 * 3_600_000,
+      geocodeCacheMs: 10 * day,
+    });
+
+    expect(problemsOf(() => loadConfig({ RETENTION_DEAD_LETTERS_DAYS: '-1' }))).toEqual([
+      ['RETENTION_DEAD_LETTERS_DAYS', expect.any(String)],
+    ]);
+    // A rebuild reads the presence topic: it may not forget what the tables still hold.
+    expect(problemsOf(() => loadConfig({ RETENTION_AGGREGATES_DAYS: '500' }))).toEqual([
+      [
+        'RETENTION_PRESENCE_DAYS',
+        'must be at least RETENTION_AGGREGATES_DAYS (500): a rebuild reads the presence topic',
+      ],
+    ]);
+  });
 });

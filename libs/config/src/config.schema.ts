@@ -306,6 +306,23 @@ export const environmentSchema = z.object({
   /** Rows per INSERT of the gazetteer importer. */
   GEOCODING_IMPORT_BATCH_SIZE: positiveInt(1_000, 1, 10_000),
 
+  // Retention (issue #18): how long each topic and table keeps what it holds, in days.
+  /** Raw submissions (unscrubbed): the sanitizer's input topic and the ingest API's. */
+  RETENTION_SUBMISSIONS_DAYS: positiveInt(7, 1, 3_650),
+  /** Dead letters: the original, unscrubbed bytes of every refused record. */
+  RETENTION_DEAD_LETTERS_DAYS: positiveInt(7, 1, 3_650),
+  /**
+   * The aggregate window: events that ended longer ago leave the tables (event, its presence
+   * and ledger, the aggregates they fed) and get a tombstone on the compacted events topic.
+   */
+  RETENTION_AGGREGATES_DAYS: positiveInt(400, 1, 36_500),
+  /** The presence topic, which a rebuild reads: at least the aggregate window. */
+  RETENTION_PRESENCE_DAYS: positiveInt(430, 1, 36_500),
+  /** How long a tombstone stays on the compacted events topic (`delete.retention.ms`). */
+  RETENTION_TOMBSTONE_HOURS: positiveInt(24, 1, 8_760),
+  /** Entries of the geocode cache (normalised addresses) older than this are removed. */
+  RETENTION_GEOCODE_CACHE_DAYS: positiveInt(30, 1, 3_650),
+
   // The local stack (infra/local), used for whichever service above is not set.
   STACK_MODE: optional(z.enum(['auto', 'local', 'docker'])).transform((v) => v ?? 'auto'),
   STACK_DIR: optional(z.string().min(1)).transform((v) => v ?? '.stack'),
@@ -386,6 +403,16 @@ export function crossVariableProblems(
   const maxLimit = Number(set('ANALYST_API_MAX_LIMIT') ? env.ANALYST_API_MAX_LIMIT : 10_000);
   if (defaultLimit > maxLimit)
     problem('ANALYST_API_DEFAULT_LIMIT', `must be at most ANALYST_API_MAX_LIMIT (${maxLimit})`);
+
+  const aggregatesDays = Number(
+    set('RETENTION_AGGREGATES_DAYS') ? env.RETENTION_AGGREGATES_DAYS : 400,
+  );
+  const presenceDays = Number(set('RETENTION_PRESENCE_DAYS') ? env.RETENTION_PRESENCE_DAYS : 430);
+  if (presenceDays < aggregatesDays)
+    problem(
+      'RETENTION_PRESENCE_DAYS',
+      `must be at least RETENTION_AGGREGATES_DAYS (${aggregatesDays}): a rebuild reads the presence topic`,
+    );
 
   if (set('AUTH_JWKS_URL') && set('AUTH_PUBLIC_KEY'))
     problem('AUTH_PUBLIC_KEY', 'give AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
