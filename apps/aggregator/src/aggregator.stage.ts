@@ -2,6 +2,7 @@ import { presenceProblem, PresenceAggregator } from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { migrate } from '@app/database';
+import { retentionConfigs } from '@app/kafka';
 import type { StageDefinition } from '@app/stage-runtime';
 import { tensionModelOf } from '@app/tension';
 import { Pool } from 'pg';
@@ -31,7 +32,13 @@ export function aggregatorStage(
     inputTopic: options.inputTopic,
     inputSchema: PRESENCE_SCHEMA,
     dlqTopic: options.dlqTopic,
-    topics: [{ topic: options.inputTopic, numPartitions: options.partitions }],
+    topics: [
+      {
+        topic: options.inputTopic,
+        numPartitions: options.partitions,
+        configs: retentionConfigs(config.retention, 'presence'),
+      },
+    ],
     maxRecordsPerTransaction: options.maxBatch,
     probes: { postgres: async () => void (await pool.query('SELECT 1')) },
     storedPositions: () => aggregator.storedPositions(options.inputTopic),

@@ -3,7 +3,7 @@ import type { AppConfig } from '@app/config';
 import { locatorModel } from '@app/geo';
 import type { Geocoder } from '@app/geocoding';
 import type { GeocodingPool } from '@app/geocoding-adapters';
-import { scanTopic } from '@app/kafka';
+import { retentionConfigs, scanTopic } from '@app/kafka';
 import { LocatedEventsState } from '@app/location';
 import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
@@ -35,9 +35,13 @@ export function locatorStage(
       {
         topic: locator.inputTopic,
         numPartitions: locator.partitions,
-        configs: { 'cleanup.policy': 'compact' },
+        configs: retentionConfigs(config.retention, 'events'),
       },
-      { topic: locator.presenceTopic, numPartitions: locator.partitions },
+      {
+        topic: locator.presenceTopic,
+        numPartitions: locator.partitions,
+        configs: retentionConfigs(config.retention, 'presence'),
+      },
     ],
     probes: { postgres: () => geocoding.ping() },
     deadLettered: (reason) => metrics.events.inc({ outcome: 'dead_lettered', reason }),

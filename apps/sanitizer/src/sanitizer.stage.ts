@@ -1,6 +1,6 @@
 import { RevisionGate, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import { scanTopic } from '@app/kafka';
+import { retentionConfigs, scanTopic } from '@app/kafka';
 import { sanitizationPolicy } from '@app/sanitization';
 import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
@@ -26,12 +26,17 @@ export function sanitizerStage(
     inputSchema: SUBMISSION_SCHEMA,
     dlqTopic: sanitizer.dlqTopic,
     topics: [
-      { topic: sanitizer.inputTopic, numPartitions: sanitizer.partitions },
-      // Compacted by eventId: the latest revision of each event stays, for rebuilds.
+      {
+        topic: sanitizer.inputTopic,
+        numPartitions: sanitizer.partitions,
+        configs: retentionConfigs(config.retention, 'submissions'),
+      },
+      // Compacted by eventId: the latest revision of each event stays, for rebuilds, until
+      // `cortege retention apply` tombstones it.
       {
         topic: sanitizer.eventsTopic,
         numPartitions: sanitizer.partitions,
-        configs: { 'cleanup.policy': 'compact' },
+        configs: retentionConfigs(config.retention, 'events'),
       },
     ],
     deadLettered: (reason) => metrics.records.inc({ outcome: 'dead_lettered', reason }),

@@ -232,6 +232,9 @@ export class ConsumingStage<T> {
     const records: StageRecord<T>[] = [];
     const letters: Letter[] = [];
     for (const message of chunk) {
+      // A tombstone (no value) on a compacted input marks a key deleted (an event past its
+      // retention): nothing to process, nothing to dead-letter; its offset passes with the chunk.
+      if (message.value === null) continue;
       const decoded = await this.options.decoder.decode(message);
       const position = { topic, partition, offset: message.offset };
       if ('rejected' in decoded) letters.push(this.letter(message, position, decoded.rejected));

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { alignTopicConfigs, type TopicConfigChange } from './topic-retention';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -10,19 +11,25 @@ export interface TopicSpec {
 
 /**
  * Creates the topics that do not exist yet (replication factor from the broker's default),
- * then waits until every partition of every spec is served (see `waitForTopicsServed`).
- * Another process creating the same topic at the same time is fine.
+ * gives the existing ones the configs their spec declares where theirs differ (a retention
+ * changed in the configuration; see `alignTopicConfigs`), then waits until every partition of
+ * every spec is served (see `waitForTopicsServed`). Another process creating or altering the
+ * same topic at the same time is fine. Returns the configs it changed.
  */
 export async function ensureTopics(
   kafka: Kafka,
   specs: readonly TopicSpec[],
   timeoutMs = 60_000,
-): Promise<void> {
+): Promise<TopicConfigChange[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
+    const changed = await alignTopicConfigs(
+      admin,
+      specs.filter((s) => existing.has(s.topic)),
+    );
     if (missing.length > 0) {
       // Leaders are awaited below, more thoroughly than kafkajs's waitForLeaders does.
       await admin.createTopics({
@@ -39,6 +46,7 @@ export async function ensureTopics(
       specs.map((s) => s.topic),
       timeoutMs,
     );
+    return changed;
   } finally {
     await admin.disconnect();
   }

@@ -4,6 +4,7 @@ import {
   ConsumerGroupProbe,
   ConsumingStage,
   ensureTopics,
+  retentionConfigs,
   kafkaFromConfig,
   pause,
   probeKafka,
@@ -166,10 +167,17 @@ export class StageHost<T> {
     const { config, definition, logger } = this;
     const { stage, groupId, inputTopic, dlqTopic } = definition;
     const kafka = kafkaFromConfig(config, stage);
-    await ensureTopics(kafka, [
+    // Dead letters hold the original, unscrubbed bytes: kept only as long as configured.
+    const changed = await ensureTopics(kafka, [
       ...definition.topics,
-      { topic: dlqTopic, numPartitions: 1, configs: { 'retention.ms': '-1' } },
+      {
+        topic: dlqTopic,
+        numPartitions: 1,
+        configs: retentionConfigs(config.retention, 'dead-letters'),
+      },
     ]);
+    for (const { topic, name, from, to } of changed)
+      logger.log(`${stage}: ${topic}: ${name} ${from ?? '(broker default)'} → ${to}`);
     const registry = new RegistryClient(config.registry.url);
     const work = await definition.prepare({ kafka, registry, log: logger });
     const serde = AvroSerde.forDecoding<T>(registry, inputTopic, definition.inputSchema);
