@@ -1,6 +1,7 @@
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import { nestLogLevels } from '@app/observability';
 import { IngestMetrics } from './ingest.metrics';
@@ -9,7 +10,8 @@ import { IngestApiModule, type IngestApiConfig } from './ingest-api.module';
 /**
  * Builds the ingest API (not yet listening; an HTTP or HTTPS server, hence `net.Server`): HTTPS when a certificate is configured, no
  * generic body parser (the submissions route reads its body itself, with its limit), request
- * metrics on every route. Errors at start are thrown, never turned into `process.abort()`.
+ * metrics and `nosniff`/`no-store` on every answer. Errors at start are thrown, never turned
+ * into `process.abort()`.
  */
 export async function createIngestApp(
   config: IngestApiConfig,
@@ -31,5 +33,11 @@ export async function createIngestApp(
     'x-powered-by',
   );
   app.use(app.get(IngestMetrics).middleware());
+  // Every answer, errors included: never sniffed as another type, never cached.
+  app.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   return app;
 }

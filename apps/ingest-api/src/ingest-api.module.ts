@@ -15,6 +15,9 @@ import { SubmissionIntake } from './submission-intake.service';
 import { SUBMISSION_SINK } from './submission.sink';
 import { SubmissionsController } from './submissions.controller';
 import { ProducerVerifier, TOKEN_VERIFIER } from './token.verifier';
+import { ROUTE_METHODS, RouteMethods } from './route-methods';
+
+const CONTROLLERS = [SubmissionsController, HealthController, MetricsController, OpenApiController];
 
 /** The configuration the ingest API runs with: the platform's, with the auth section. */
 export type IngestApiConfig = ConfigWith<'auth'>;
@@ -29,7 +32,7 @@ export class IngestApiModule {
   static forRoot(config: IngestApiConfig): DynamicModule {
     return {
       module: IngestApiModule,
-      controllers: [SubmissionsController, HealthController, MetricsController, OpenApiController],
+      controllers: CONTROLLERS,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         {
@@ -53,6 +56,7 @@ export class IngestApiModule {
           useFactory: (c: IngestApiConfig) => ProducerVerifier.create(c.auth),
         },
         { provide: APP_GUARD, useClass: ProducerAuthGuard },
+        { provide: ROUTE_METHODS, useValue: RouteMethods.of(CONTROLLERS) },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
         IngestMetrics,
         DependencyHealth,

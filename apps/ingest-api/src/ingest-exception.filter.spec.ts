@@ -42,4 +42,19 @@ describe('toErrorResponse', () => {
     expect(internal.status).toBe(500);
     expect(JSON.stringify(internal.body)).not.toContain('secret');
   });
+
+  it('answers a known path asked with another method with 405 and Allow', () => {
+    expect(
+      toErrorResponse(new NotFoundException('Cannot GET /v1/submissions'), 5, ['POST']),
+    ).toEqual({
+      status: 405,
+      headers: { Allow: 'POST' },
+      body: {
+        error: 'method_not_allowed',
+        message: 'this route answers POST only',
+        allow: ['POST'],
+      },
+    });
+    expect(toErrorResponse(new NotFoundException('Cannot GET /x'), 5, undefined).status).toBe(404);
+  });
 });

@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { IngestError, IngestErrorCode } from './ingest.error';
-import { assertJsonRequest, parseJsonBody, readBody } from './request-body.reader';
+import {
+  assertJsonRequest,
+  parseJsonBody,
+  readBody,
+  RequestAbortedError,
+} from './request-body.reader';
 
 const request = (chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage =>
   Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
@@ -37,6 +42,19 @@ describe('readBody', () => {
       status: 413,
       details: { limitBytes: 10 },
     });
+  });
+  it('says the client went away when the body stops before its end', async () => {
+    const stream = new Readable({ read: () => undefined });
+    const reading = readBody(
+      Object.assign(stream, { headers: {} }) as unknown as IncomingMessage,
+      100,
+    );
+    stream.push(Buffer.alloc(7));
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    const error = await reading.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect(error).toMatchObject({ bytesRead: 7 });
   });
 });
 

@@ -30,18 +30,32 @@ const tooLarge = (limitBytes: number) =>
   });
 
 /**
+ * The client closed the connection before its body was whole. Nobody is left to answer: the
+ * server logs one warning line (no stack) and closes its side.
+ */
+export class RequestAbortedError extends Error {
+  constructor(readonly bytesRead: number) {
+    super(`the client closed the connection after ${bytesRead} bytes of the body, before its end`);
+    this.name = 'RequestAbortedError';
+  }
+}
+
+/**
  * Reads a request body of at most `limitBytes` bytes. Refuses at once when `Content-Length`
- * says more; otherwise stops keeping bytes as soon as the count passes the limit, so an
- * oversized (chunked) body never sits in memory. Node discards what is left of it.
+ * says more; otherwise stops reading as soon as the count passes the limit, so an oversized
+ * (chunked) body never sits in memory. What is left of the body is never read: the error's
+ * answer closes the connection (`IngestExceptionFilter`).
  *
- * @throws IngestError PayloadTooLarge (413) with `limitBytes`.
+ * @throws IngestError PayloadTooLarge (413) with `limitBytes`; RequestAbortedError when the
+ *   client goes away mid-body.
  */
 export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
-    request.resume();
     return Promise.reject(tooLarge(limitBytes));
   }
+  // Gone already (while its token was checked): no event will come.
+  if (request.destroyed) return Promise.reject(new RequestAbortedError(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -49,12 +63,13 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      request.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
         cleanup();
-        request.resume();
+        request.pause();
         reject(tooLarge(limitBytes));
         return;
       }
@@ -66,11 +81,16 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(error);
+      reject(request.complete ? error : new RequestAbortedError(size));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new RequestAbortedError(size));
     };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    request.on('close', onClose);
   });
 }
 

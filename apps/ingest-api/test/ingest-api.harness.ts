@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import type { AddressInfo, Server } from 'node:net';
 import { loadConfig, type AppConfig } from '@app/config';
@@ -35,16 +35,56 @@ export interface RunningIngestApi {
   close(): Promise<void>;
 }
 
+/** One line the app logged, with its level. */
+export interface LoggedLine {
+  readonly level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  readonly text: string;
+}
+
+/** A Nest logger that keeps every line (warnings and errors), for tests that check the logs. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: LoggedLine[] = [];
+  private keep(level: LoggedLine['level'], parts: unknown[]): void {
+    this.lines.push({
+      level,
+      text: parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' '),
+    });
+  }
+  log(...parts: unknown[]): void {
+    this.keep('log', parts);
+  }
+  error(...parts: unknown[]): void {
+    this.keep('error', parts);
+  }
+  warn(...parts: unknown[]): void {
+    this.keep('warn', parts);
+  }
+  debug(...parts: unknown[]): void {
+    this.keep('debug', parts);
+  }
+  verbose(...parts: unknown[]): void {
+    this.keep('verbose', parts);
+  }
+  fatal(...parts: unknown[]): void {
+    this.keep('fatal', parts);
+  }
+}
+
 /** The stack this test run uses (the environment's, else the local one). */
 export const stackConfig = loadConfig();
 
 /**
  * Starts the ingest API in-process against the real stack. `env` overrides its variables
- * (limits, or dead endpoints); `healthy: false` skips waiting for /health (for those).
+ * (limits, or dead endpoints); `healthy: false` skips waiting for /health (for those);
+ * `logger` receives what the app logs (a `CapturingLogger` to check it).
  */
 export async function startIngestApi(
   env: Record<string, string> = {},
-  { healthy = true, issuer: given }: { healthy?: boolean; issuer?: TestIssuer } = {},
+  {
+    healthy = true,
+    issuer: given,
+    logger,
+  }: { healthy?: boolean; issuer?: TestIssuer; logger?: LoggerService } = {},
 ): Promise<RunningIngestApi> {
   const issuer = given ?? (await testIssuer());
   const topic = uniqueName('test.ingest');
@@ -63,7 +103,7 @@ export async function startIngestApi(
     registry: env.SCHEMA_REGISTRY_URL ? own.registry : stackConfig.registry,
   };
   const app: INestApplication<Server> = await createIngestApp(config, {
-    logger: ['error', 'warn'],
+    logger: logger ?? ['error', 'warn'],
   });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
