@@ -19,6 +19,7 @@ commands:
   dlq           list, show and redrive the stages' dead letters
   replay        move a stage's position in its input topic (dry run unless --execute)
   rebuild       recompute every aggregate from the presence topic, then swap them in
+  retention     status: each topic's and table's retention and oldest record; apply: remove what is past it
 
 cortege <command> --help shows a command's own help.`;
 
@@ -162,6 +163,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return rebuildCommand(argv.slice(argv.indexOf('rebuild') + 1), loadConfig(), pool);
+    },
+  },
+  retention: {
+    help: async () => (await import('./commands/retention.command')).RETENTION_HELP,
+    run: async (_args, argv) => {
+      const [{ retentionCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/retention.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return retentionCommand(argv.slice(argv.indexOf('retention') + 1), loadConfig(), pool);
     },
   },
 };
