@@ -1,3 +1,5 @@
+import { findContextNames } from './context-name.detector';
+
 /** A span of text `[start, end)` (UTF-16 offsets) that names a person. */
 export interface NameSpan {
   readonly start: number;
@@ -60,7 +62,7 @@ const ANY_WORD = /^\p{L}[\p{L}\p{M}]*(?:-\p{L}[\p{L}\p{M}]*)*/u;
 const PARTICLE =
   /^(?:(?:de|De|DE)[ \u00A0]+(?:la|La|LA)[ \u00A0]+|(?:de|De|DE)[ \u00A0]+[lL]['’]|[dD]['’]|(?:de|du|des|De|Du|Des|DE|DU|DES|van|Van|von|Von|der|den|di|Di|da|Da|del|Del|della|dos|ben|Ben|ibn|el|El|al|Al|Le|La|LE|LA)[ \u00A0]+)/u;
 /** Lower-case article before a title: `M. le Préfet`, `Madame la Ministre`, `Monsieur l'Adjoint`. */
-const ARTICLE = /^(?:le|la|les|l['’]|Le|La|Les|L['’]|LE|LA|LES)[ \u00A0]*/u;
+const ARTICLE = /^(?:(?:le|la|les|Le|La|Les|LE|LA|LES)[ \u00A0]+|[lL]['’][ \u00A0]*)/u;
 
 const LOWER_ARTICLE = /^(?:le|la|les|l['’])(?![\p{L}])/u;
 
@@ -175,13 +177,6 @@ const STOP_WORDS = new Set(
     'prefecture',
     'mairie',
     'marseille',
-    'canebiere',
-    'castellane',
-    'prado',
-    'joliette',
-    'noailles',
-    'belsunce',
-    'reformes',
     'lundi',
     'mardi',
     'mercredi',
@@ -270,6 +265,23 @@ function readTitles(text: string, at: number): number {
  * not found (see the scrubber's documented limits).
  */
 export function findPersonNames(text: string): NameSpan[] {
+  return union([...findCivilityNames(text), ...findContextNames(text)]);
+}
+
+/** Overlapping or touching spans merged, in text order. */
+function union(spans: NameSpan[]): NameSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: NameSpan[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && span.start <= last.end)
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, span.end) };
+    else merged.push(span);
+  }
+  return merged;
+}
+
+function findCivilityNames(text: string): NameSpan[] {
   const spans: NameSpan[] = [];
   for (const match of text.matchAll(CIVILITY)) {
     const start = match.index;

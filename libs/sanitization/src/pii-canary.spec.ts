@@ -1,5 +1,9 @@
-import { CANARY_SENTENCES, generatePiiCanaries, plantPiiCanaries } from '@app/testing';
-import { PII_KINDS } from './pii-kind';
+import {
+  CANARY_KINDS,
+  CANARY_SENTENCES,
+  generatePiiCanaries,
+  plantPiiCanaries,
+} from '@app/testing';
 import { scrubText } from './text-scrubber';
 
 const CANARIES = generatePiiCanaries(400, 20260501);
@@ -8,7 +12,7 @@ describe('PII canaries', () => {
   it('are at least 200, distinct, of every kind, in many forms', () => {
     expect(CANARIES).toHaveLength(400);
     expect(new Set(CANARIES.map((c) => c.value)).size).toBe(400);
-    for (const kind of PII_KINDS) {
+    for (const kind of CANARY_KINDS) {
       const values = CANARIES.filter((c) => c.kind === kind).map((c) => c.value);
       expect(values.length).toBeGreaterThanOrEqual(50);
     }

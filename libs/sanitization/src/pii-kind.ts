@@ -11,6 +11,10 @@ export const PII_KINDS = [
   'NAME',
   'HANDLE',
   'URL',
+  'ADDRESS',
+  'BIRTH_DATE',
+  'AGE',
+  'ID_NUMBER',
 ] as const;
 export type PiiKind = (typeof PII_KINDS)[number];
 

@@ -1,3 +1,16 @@
+import {
+  AGE,
+  BIRTH_DATE,
+  EMAIL_CHEZ,
+  HOME_ADDRESS,
+  ID_NUMBER,
+  MRZ,
+  NAMED_ADDRESS,
+  PERSONAL_URL,
+  PLATFORM_HANDLE,
+  replaceCued,
+  SPELLED_PHONE,
+} from './contextual-pii';
 import { findPersonNames } from './person-name.detector';
 import { placeholderOf, type PiiKind, type ScrubCounts } from './pii-kind';
 
@@ -17,7 +30,7 @@ const SEP = String.raw`[ .\-\u00A0\u202F]?`;
 const URL = /(?<![\p{L}\p{N}@])(?:https?:\/\/|www\.)[^\s<>"«»]+/giu;
 const URL_TRAILING = /[.,;:!?)\]}'’"»]+$/u;
 
-const AT = String.raw`(?:[ \t\u00A0]*(?:\(\s*(?:at|arobase|@)\s*\)|\[\s*(?:at|arobase|@)\s*\]|\{\s*(?:at|arobase|@)\s*\}|<\s*(?:at|arobase)\s*>)[ \t\u00A0]*|[ \t\u00A0]+(?:at|arobase)[ \t\u00A0]+|[ \t\u00A0]*@[ \t\u00A0]*)`;
+const AT = String.raw`(?:[ \t\u00A0]*(?:\(\s*(?:at|arobase|@)\s*\)|\[\s*(?:at|arobase|@)\s*\]|\{\s*(?:at|arobase|@)\s*\}|<\s*(?:at|arobase)\s*>)[ \t\u00A0]*|[ \t\u00A0]+(?:at|arobase)[ \t\u00A0]+|@|[ \t\u00A0]+@[ \t\u00A0]+)`;
 const DOT = String.raw`(?:\.|[ \t\u00A0]*(?:\(\s*(?:dot|point)\s*\)|\[\s*(?:dot|point)\s*\]|\{\s*(?:dot|point)\s*\})[ \t\u00A0]*|[ \t\u00A0]+(?:dot|point)[ \t\u00A0]+)`;
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?`;
 /**
@@ -25,7 +38,7 @@ const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?`;
  * `jean arobase orange point fr`. The domain must end in a dot and a 2–24 letter TLD.
  */
 const EMAIL = new RegExp(
-  String.raw`(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}_%+\-]+(?:\.[\p{L}\p{N}_%+\-]+)*${AT}${LABEL}(?:${DOT}${LABEL})*${DOT}\p{L}{2,24}(?![\p{L}\p{N}\-])`,
+  String.raw`(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}_%+\-]+(?:${DOT}[\p{L}\p{N}_%+\-]+)*${AT}${LABEL}(?:${DOT}${LABEL})*${DOT}\p{L}{2,24}(?![\p{L}\p{N}\-])`,
   'giu',
 );
 
@@ -98,7 +111,13 @@ const PASSES: readonly Replacer[] = [
       const core = url.slice(0, url.length - trailing.length);
       return /[?#][^?#]/.test(core) ? count('URL') + trailing : url;
     }),
+  (text, count) =>
+    text.replace(PERSONAL_URL, (url: string) => {
+      const trailing = URL_TRAILING.exec(url)?.[0] ?? '';
+      return count('URL') + trailing;
+    }),
   (text, count) => text.replace(EMAIL, () => count('EMAIL')),
+  (text, count) => text.replace(EMAIL_CHEZ, () => count('EMAIL')),
   (text, count) =>
     text.replace(IBAN, (iban: string) => {
       const compact = iban.replace(/[ \u00A0]/g, '');
@@ -106,7 +125,11 @@ const PASSES: readonly Replacer[] = [
       return compact.length >= 15 && compact.length <= 34 && digits >= 8 ? count('IBAN') : iban;
     }),
   (text, count) => text.replace(NIR, () => count('NIR')),
+  (text, count) => text.replace(MRZ, () => count('ID_NUMBER')),
+  (text, count) => replaceCued(text, ID_NUMBER, () => count('ID_NUMBER')),
+  (text, count) => replaceCued(text, BIRTH_DATE, () => count('BIRTH_DATE')),
   (text, count) => text.replace(PHONE, () => count('PHONE')),
+  (text, count) => text.replace(SPELLED_PHONE, () => count('PHONE')),
   (text, count) => text.replace(PLATE_SIV, () => count('PLATE')),
   (text, count) =>
     text.replace(PLATE_FNI, (plate: string, digits: string, letters: string) =>
@@ -123,6 +146,10 @@ const PASSES: readonly Replacer[] = [
     }
     return out + text.slice(from);
   },
+  (text, count) => replaceCued(text, AGE, () => count('AGE')),
+  (text, count) => replaceCued(text, HOME_ADDRESS, () => count('ADDRESS')),
+  (text, count) => replaceCued(text, NAMED_ADDRESS, () => count('ADDRESS')),
+  (text, count) => replaceCued(text, PLATFORM_HANDLE, () => count('HANDLE')),
   (text, count) => text.replace(HANDLE, () => count('HANDLE')),
 ];
 
