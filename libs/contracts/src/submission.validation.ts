@@ -28,6 +28,16 @@ export type SubmissionResult =
 
 const join = (path: readonly string[]) => path.join('.');
 
+/** The JavaScript type of each Avro primitive of the schema, checked before avsc sees a value. */
+const PRIMITIVE_JS_TYPE: Readonly<Record<string, string>> = {
+  int: 'number',
+  long: 'number',
+  float: 'number',
+  double: 'number',
+  string: 'string',
+  boolean: 'boolean',
+};
+
 const PREVIEW_LENGTH = 80;
 
 /**
@@ -111,15 +121,29 @@ function normalise(
     violations.push({ path: join(path), code: ViolationCode.InvalidDate, message: parsed.reason });
     return 0;
   }
-  if (type instanceof types.EnumType && typeof value === 'string') {
-    // avsc looks a symbol up in a plain object: 'constructor' would pass its check.
-    if (!type.symbols.includes(value))
-      violations.push({
-        path: join(path),
-        code: ViolationCode.InvalidEnum,
-        message: `${preview(value)} is not ${describe(type)}`,
-      });
-    return value;
+  const primitive = PRIMITIVE_JS_TYPE[type.typeName];
+  if (primitive !== undefined && value !== undefined && typeof value !== primitive) {
+    // avsc's own checks coerce (`val | 0` for an int): a deep array would overflow the stack.
+    violations.push({
+      path: join(path),
+      code: ViolationCode.WrongType,
+      message: `expected ${describe(type)}, got ${preview(value)}`,
+    });
+    return undefined;
+  }
+  if (type instanceof types.EnumType && value !== undefined) {
+    // avsc looks a symbol up in a plain object: 'constructor' would pass its check, and an
+    // array would be turned into a key (recursively: a deep one overflows the stack).
+    if (typeof value === 'string' && type.symbols.includes(value)) return value;
+    violations.push({
+      path: join(path),
+      code: typeof value === 'string' ? ViolationCode.InvalidEnum : ViolationCode.WrongType,
+      message:
+        typeof value === 'string'
+          ? `${preview(value)} is not ${describe(type)}`
+          : `expected ${describe(type)}, got ${preview(value)}`,
+    });
+    return undefined;
   }
   if (
     type instanceof types.RecordType &&
