@@ -44,6 +44,7 @@ describe('openApiDocument', () => {
       '400',
       '401',
       '403',
+      '405',
       '409',
       '413',
       '415',
@@ -51,6 +52,20 @@ describe('openApiDocument', () => {
     ]);
     expect(submit?.security).toEqual([{ bearer: [] }]);
     expect(document.paths['/health']?.get?.security).toBeUndefined();
+  });
+
+  it('says every answer carries nosniff and no-store, and each path its 405 with Allow', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const operation of Object.values(operations)) {
+        const allow = (operation.responses['405'] as { headers?: { Allow?: unknown } }).headers;
+        expect(allow?.Allow).toBeDefined();
+        for (const response of Object.values(operation.responses))
+          expect(Object.keys((response as { headers: object }).headers)).toEqual(
+            expect.arrayContaining(['X-Content-Type-Options', 'Cache-Control']),
+          );
+      }
+      expect(path).toBeTruthy();
+    }
   });
 
   it('refers only to schemas it defines', () => {

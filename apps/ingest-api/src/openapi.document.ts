@@ -24,6 +24,32 @@ const errorBody = (
   },
 });
 
+/** Headers every answer carries. */
+const COMMON_HEADERS = {
+  'X-Content-Type-Options': { schema: { type: 'string', const: 'nosniff' } },
+  'Cache-Control': { schema: { type: 'string', const: 'no-store' } },
+};
+
+/** The answer to a known path asked with a method it does not answer. */
+const methodNotAllowed = (allow: string) => ({
+  ...json(
+    errorBody(['method_not_allowed'], { allow: { type: 'array', items: { type: 'string' } } }),
+    `This path answers ${allow} only.`,
+  ),
+  headers: { Allow: { schema: { type: 'string', const: allow } } },
+});
+
+/** Adds the common headers to every response of every operation. */
+function withCommonHeaders<T extends Record<string, Record<string, { responses: object }>>>(
+  paths: T,
+): T {
+  for (const operations of Object.values(paths))
+    for (const operation of Object.values(operations))
+      for (const response of Object.values(operation.responses) as Array<{ headers?: object }>)
+        response.headers = { ...COMMON_HEADERS, ...response.headers };
+  return paths;
+}
+
 /**
  * The OpenAPI 3.1 description of the ingest API. The submission schema is derived from the
  * pinned Avro contract (`submissionJsonSchema`), so the two cannot drift apart.
@@ -41,7 +67,7 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
         `answers 202. Limits: ${ingest.maxBatch} submissions per request, ${ingest.maxBodyBytes} ` +
         `bytes per body, ${ingest.maxRoutePoints} positions per route or footprint ring.`,
     },
-    paths: {
+    paths: withCommonHeaders({
       '/v1/submissions': {
         post: {
           operationId: 'submit',
@@ -71,14 +97,15 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
                 ],
                 { violations: { type: 'array', items: ref('Violation') } },
               ),
-              'Malformed JSON, an empty batch, or submissions that break the contract; nothing was published.',
+              'Malformed JSON, an empty batch, or submissions that break the contract (each violation with its field path: out-of-range or non-finite coordinates, dates a JavaScript Date cannot hold or with an impossible offset, lone surrogates in text, a source that is not an identifier…); nothing was published.',
             ),
             '401': {
               ...json(
                 errorBody([IngestErrorCode.InvalidToken]),
-                'Missing, malformed, expired or foreign token.',
+                'Missing, malformed, expired or foreign token. The connection is closed after this answer (`Connection: close`); the body is not read.',
               ),
               headers: {
+                Connection: { schema: { type: 'string', const: 'close' } },
                 'WWW-Authenticate': {
                   schema: { type: 'string', const: 'Bearer error="invalid_token"' },
                 },
@@ -111,8 +138,9 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
                   path: { type: 'string' },
                 },
               ),
-              'Body, batch, route or footprint ring over its limit; nothing was published.',
+              'Body, batch, route or footprint ring over its limit; nothing was published. After `payload_too_large` the connection is closed (`Connection: close`) and the rest of the body is not read.',
             ),
+            '405': methodNotAllowed('POST'),
             '415': json(
               errorBody([IngestErrorCode.UnsupportedMediaType]),
               'Not application/json, or compressed.',
@@ -134,6 +162,7 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
           responses: {
             '200': json(ref('Health'), 'Kafka and the registry are up.'),
             '503': json(ref('Health'), 'Kafka or the registry is down.'),
+            '405': methodNotAllowed('GET, HEAD'),
           },
         },
       },
@@ -146,6 +175,7 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
               description: `Text exposition format; cortege_ingest_submissions_total{outcome} with outcome in ${SUBMISSION_OUTCOMES.join(', ')}.`,
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            '405': methodNotAllowed('GET, HEAD'),
           },
         },
       },
@@ -153,10 +183,13 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
         get: {
           operationId: 'openapi',
           summary: 'This document',
-          responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1.') },
+          responses: {
+            '200': json({ type: 'object' }, 'OpenAPI 3.1.'),
+            '405': methodNotAllowed('GET, HEAD'),
+          },
         },
       },
-    },
+    }),
     components: {
       securitySchemes: {
         bearer: {
@@ -204,7 +237,8 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
             index: { type: 'integer', description: 'Position of the submission in the request.' },
             path: {
               type: 'string',
-              description: 'Field path, e.g. payload.cortege.MovingDemonstration.endAt.',
+              description:
+                'Field path, e.g. payload.cortege.MovingDemonstration.endAt or ….route.coordinates.3.lon.',
             },
             code: { type: 'string', enum: Object.values(ViolationCode) },
             message: { type: 'string' },

@@ -19,7 +19,7 @@ const typeOf = (v: unknown): string =>
 
 /**
  * The places where `value` breaks `schema`, for the keywords `jsonSchemaOf` writes (type, enum,
- * properties, required, additionalProperties, items, oneOf, minimum, maximum). Enough to prove
+ * properties, required, additionalProperties, items, oneOf, minimum, maximum, pattern). Enough to prove
  * the schema accepts and refuses what the contract does, without a validator dependency.
  */
 function errorsOf(schema: JsonSchema, value: unknown, at = ''): string[] {
@@ -31,6 +31,9 @@ function errorsOf(schema: JsonSchema, value: unknown, at = ''): string[] {
     if (!ok) return [`${at}: ${actual} is not ${types.join('|')}`];
   }
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${at}: not in enum`);
+  if (typeof value === 'string' && typeof schema.pattern === 'string') {
+    if (!new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: no match`);
+  }
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${at}: < min`);
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: > max`);
@@ -84,7 +87,7 @@ describe('submissionJsonSchema', () => {
       type: 'string',
       format: 'uuid',
       description:
-        "Identifiant de l'événement (UUID), stable d'une révision à l'autre. / Event id (UUID), stable across revisions.",
+        "Identifiant de l'événement (UUID), stable d'une révision à l'autre. / Event id (UUID), stable across revisions. Read in any case, stored and answered in lower case.",
     });
     expect(properties.revision).toMatchObject({ type: 'integer', maximum: 2_147_483_647 });
     expect(properties.action).toMatchObject({
@@ -182,6 +185,13 @@ describe('submissionJsonSchema', () => {
     expect(broken((s) => (s.organiserName = 'x'))).toEqual(['.organiserName: unknown']);
     expect(broken((s) => (s.payload = { 'cortege.Concert': {} }))).toEqual([
       '.payload: matches 0 oneOf branches',
+    ]);
+    expect(broken((s) => (s.source = 'Préfecture 13'))).toEqual(['.source: no match']);
+    expect(
+      broken((_, e) => ((e.route as { coordinates: Json[] }).coordinates[0]!.lon = 181)),
+    ).toEqual(['.payload: matches 0 oneOf branches']);
+    expect(broken((s) => (s.submittedAt = 8.7e15))).toEqual([
+      '.submittedAt: matches 0 oneOf branches',
     ]);
   });
 });

@@ -1,5 +1,7 @@
 import { Type, types, type Schema } from 'avsc';
+import { MAX_EPOCH_MS } from './date-time';
 import { SUBMISSION_SCHEMA } from './generated/submission.schema.generated';
+import { COORDINATE_RANGE, SOURCE_IDENTIFIER } from './submission.validation';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) as a plain object. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -68,12 +70,18 @@ function convert(type: Type, enclosing: readonly string[]): JsonSchema {
       case 'logical:timestamp-millis':
         return {
           oneOf: [
-            { type: 'integer', ...SAFE_INTEGER, description: 'UTC epoch milliseconds' },
+            {
+              type: 'integer',
+              minimum: -MAX_EPOCH_MS,
+              maximum: MAX_EPOCH_MS,
+              description: 'UTC epoch milliseconds, within what a JavaScript Date holds',
+            },
             {
               type: 'string',
               format: 'date-time',
+              maxLength: 40,
               description:
-                'ISO 8601 date-time; with Z or an offset it is exact, without one it is local time in Europe/Paris',
+                'ISO 8601 date-time; with Z or an offset (at most ±14:00, minutes below 60) it is exact, without one it is local time in Europe/Paris',
             },
           ],
         };
@@ -162,5 +170,37 @@ export function submissionJsonSchema(): JsonSchema {
   const type = Type.forSchema(SUBMISSION_SCHEMA as unknown as Schema, {
     logicalTypes: ANNOTATED_LOGICAL_TYPES,
   });
-  return jsonSchemaOf(type);
+  return withContractRules(jsonSchemaOf(type));
+}
+
+/**
+ * Adds the contract's rules that JSON Schema can say and Avro cannot (`parseSubmission`
+ * applies them): each position's coordinates finite and in range, the envelope's `source` an
+ * application identifier, the event id read in any case and written in lower case.
+ */
+function withContractRules(schema: JsonSchema): JsonSchema {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: JsonSchema = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v)]));
+    if (out.title === 'cortege.Position') {
+      const properties = out.properties as Record<string, JsonSchema>;
+      for (const [name, [min, max]] of Object.entries(COORDINATE_RANGE))
+        properties[name] = { ...properties[name], minimum: min, maximum: max };
+    }
+    return out;
+  };
+  const result = visit(schema) as JsonSchema;
+  const properties = result.properties as Record<string, JsonSchema>;
+  properties.source = {
+    ...properties.source,
+    pattern: SOURCE_IDENTIFIER.source,
+    maxLength: 64,
+  };
+  const eventIdDoc = properties.eventId?.description;
+  properties.eventId = {
+    ...properties.eventId,
+    description: `${typeof eventIdDoc === 'string' ? `${eventIdDoc} ` : ''}Read in any case, stored and answered in lower case.`,
+  };
+  return result;
 }

@@ -15,7 +15,7 @@ export const SOURCE_IDENTIFIER = /^[a-z][a-z0-9._-]{0,63}$/;
 /** A UTF-16 surrogate without its pair: not a Unicode character, not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** The range of each coordinate of a `cortege.Position`, WGS84 decimal degrees. */
-const COORDINATE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
+export const COORDINATE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
   lon: [-180, 180],
   lat: [-90, 90],
 };
