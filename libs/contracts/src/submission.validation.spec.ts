@@ -1,6 +1,6 @@
 import { sampleSubmissions } from '@app/testing';
 import { ViolationCode } from './contract.error';
-import { parseSubmission, preview } from './submission.validation';
+import { envelopeViolations, parseSubmission, preview } from './submission.validation';
 
 type Json = Record<string, unknown>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -247,6 +247,14 @@ describe('parseSubmission', () => {
       s.source = bad;
       expect(violationsOf(s)).toEqual([['source', ViolationCode.InvalidSource]]);
     }
+  });
+
+  it('checks the source among the envelope rules the sanitizer applies too', () => {
+    const visit = sampleSubmissions().visit;
+    expect(envelopeViolations(visit)).toEqual([]);
+    expect(envelopeViolations({ ...visit, source: 'Free text' }).map((v) => v.code)).toEqual([
+      ViolationCode.InvalidSource,
+    ]);
   });
 
   it('describes a value shortly, whatever its size or depth', () => {
