@@ -172,6 +172,8 @@ const PLACE_HEADS = folded([
   'compagnie',
   'foyer',
   'corniche',
+  'tribune',
+  'virage',
 ]);
 
 /**
@@ -232,6 +234,13 @@ const DEDICATEES = new Set(
     'gaston crémieux',
     'jean claude izzo',
     'le corbusier',
+    'jean bouin',
+    'pierre de coubertin',
+    'leo lagrange',
+    'andre malraux',
+    'jean vilar',
+    'pierre puget',
+    'honore daumier',
     'notre dame',
   ].map((name) => fold(name).replace(/-/g, ' ')),
 );
@@ -435,14 +444,14 @@ const FAMILIAR = folded([
  * the end of the text before the word, separators (`:`, `,`, `(`, quotes) skipped.
  */
 const STRONG_CUE =
-  /(?:^|[^\p{L}])(?:contacts?(?: presse| sur place| local)?|referente?s?|responsables?(?: [\p{L}'-]+){0,3}|organisat(?:eur|rice)s?|animat(?:eur|rice)s?|chauffeur|tresorier(?:e)?|militante?|porte-parole|capo|coordinat(?:eur|rice)s?|declarante?s?|signataires?|temoins?|proprietaire(?: [\p{L}-]+){0,3}|titulaire(?: [\p{L}'-]+){0,4}|conducteur|conductrice|auteur(?: presume)?|victime|chez|famille|dite?|alias|surnommee?|prenommee?|nommee?|au nom d[eu]|a l'ordre d[eu]|de la part d[eu]|interpellee?|identifiee?|meneur|meneuse|benevole|correspondante?(?: sur place)?|personne a prevenir(?: [\p{L}-]+){0,4}|gere(?:e)? par|animee? par|organisee?s? par|deposee? par|ecrite? par|relue? par|imprimee?s? par|tenue? par|offerte? par|appeler|contacter|joindre|ecrire a|demander|voir)$/u;
+  /(?:^|[^\p{L}])(?:contacts?(?: presse| sur place| local)?|referente?s?|responsables?(?: [\p{L}'-]+){0,3}|organisat(?:eur|rice)s?|animat(?:eur|rice)s?|chauffeur|tresorier(?:e)?|militante?|porte-parole|capo|coordinat(?:eur|rice)s?|declarante?s?|signataires?|temoins?|proprietaire(?: [\p{L}-]+){0,3}|titulaire(?: [\p{L}'-]+){0,4}|conducteur|conductrice|auteur(?: presume)?|victime|chez|famille|dite?|alias|surnommee?|prenommee?|nommee?|au nom d[eu]|a l'ordre d[eu]|de la part d[eu]|interpellee?|identifiee?|meneur|meneuse|benevole|correspondante?(?: sur place)?|personne a prevenir(?: [\p{L}-]+){0,4}|blessee?|capitaine|commandant|lieutenant|adjudant(?:-chef)?|brigadier(?:-chef)?|sergent|caporal|appeler|contacter|joindre|ecrire a|demander|voir)$/u;
 
 /**
  * Weaker cues, after which only a word of the name lists is taken: `hommage à Roche`,
  * `soutien à Jean-Marc`, `sa fille Sonia`, `merci à Sylvain`.
  */
 const WEAK_CUE =
-  /(?:^|[^\p{L}])(?:par|pour|avec|hommage a|soutien a|merci a|remerciements a|(?:sa|son|ses|leur|la|le|du|de la) (?:fils|fille|mere|pere|frere|soeur|tante|oncle|cousine?|neveu|niece|grand-mere|grand-pere|mari|femme|epouse|epoux|compagnon|compagne|amie?|voisine?|copain|copine|petite?-(?:fils|fille|amie?)))$/u;
+  /(?:^|[^\p{L}])(?:par|pour|avec|a|hommage a|a la memoire d[eu]|soutien a|merci a|remerciements a|(?:sa|son|ses|leur|la|le|du|de la) (?:fils|fille|mere|pere|frere|soeur|tante|oncle|cousine?|neveu|niece|grand-mere|grand-pere|mari|femme|epouse|epoux|compagnon|compagne|amie?|voisine?|copain|copine|petite?-(?:fils|fille|amie?)))$/u;
 
 /** What may stand between a cue and the name: spaces, `:`, `,`, `(`, quotes, dashes. */
 const CUE_GAP = /[\s:,(«"“'‘-]*$/u;
@@ -484,9 +493,12 @@ const isNickname = (token: Token) => {
 const isCapitalised = (token: Token | undefined) =>
   token !== undefined && (token.shape === 'title' || token.shape === 'upper');
 
-/** An acronym in capitals (`CGT`, `CRS`, `LFI`), not a surname. */
-const isAcronym = (token: Token) =>
-  token.shape === 'upper' && token.word.replace(/[^\p{L}]/gu, '').length <= 3;
+/** An acronym in capitals (`CGT`, `CRS`, `BMVR`): three letters or fewer, or no vowel. */
+const isAcronym = (token: Token) => {
+  if (token.shape !== 'upper') return false;
+  const letters = token.word.replace(/[^\p{L}]/gu, '');
+  return letters.length <= 3 || !/[AEIOUYÀ-ÖØ-Ý]/u.test(letters);
+};
 
 /** The text before `tokens[i]`, folded, without the separators that may precede a name. */
 function cueText(text: string, token: Token): string {
@@ -505,7 +517,8 @@ function inPlaceName(tokens: readonly Token[], text: string, i: number): boolean
     // a number may sit between a head and the name (`12 bis rue…` is before the head)
     if (!/^[\s.'’-]*$/u.test(gap)) return false;
     const f = fold(token.word);
-    if (PLACE_HEADS.has(f)) return true;
+    // `sur place` is no place's name
+    if (PLACE_HEADS.has(f)) return !(f === 'place' && fold(tokens[k - 1]?.word ?? '') === 'sur');
     if (LINKS.has(f) || DEDICATION_TITLES.has(f)) continue;
     if (!isCapitalised(token)) return false;
   }
@@ -514,8 +527,10 @@ function inPlaceName(tokens: readonly Token[], text: string, i: number): boolean
 
 /** Whether `token` starts a sentence (after `.`, `!`, `?`, a line break, or at 0). */
 function startsSentence(text: string, token: Token): boolean {
-  const before = text.slice(0, token.start).trimEnd();
-  return before === '' || /[.!?…\n]["»”)]*$/u.test(before);
+  const before = text.slice(Math.max(0, token.start - 12), token.start).trimEnd();
+  return token.start - before.length <= 12 && before === ''
+    ? text.slice(0, token.start).trim() === ''
+    : /[.!?…\n]["»”)]*$/u.test(before);
 }
 
 /** The end offset of the name that starts at `tokens[i]`: the capitalised words after it. */
@@ -542,7 +557,23 @@ function extendRight(
       // a particle (`El`, `Ben`, `de La`) counts only when a capitalised word follows it
       continue;
     }
-    if (['el', 'ben', 'ibn', 'al', 'van', 'von', 'di', 'da', 'dos', 'del', 'della'].includes(f)) {
+    if (
+      [
+        'el',
+        'ben',
+        'ibn',
+        'al',
+        'van',
+        'von',
+        'di',
+        'da',
+        'do',
+        'dos',
+        'das',
+        'del',
+        'della',
+      ].includes(f)
+    ) {
       continue;
     }
     if (!isCapitalised(token) || STOP.has(f) || isAcronym(token)) break;
@@ -605,8 +636,16 @@ export function findContextNames(text: string): NameSpan[] {
     spans.push({ start: (tokens[first] as Token).start, end });
     floor = last;
   }
-  return spans;
+  for (const match of text.matchAll(ARTICLE_NICKNAME)) {
+    const [start, end] = match.indices?.[1] ?? [0, 0];
+    if (end > start) spans.push({ start, end });
+  }
+  return spans.sort((a, b) => a.start - b.start);
 }
+
+/** A nickname with its article after `dit`: `dit le Marquis`, `dit « La Grande »`. */
+const ARTICLE_NICKNAME =
+  /(?<![\p{L}])(?:dite?|alias|surnomm[ée]e?)[ \u00A0]+(?:[«"“][ \u00A0]*)?((?:le|la|les|Le|La|Les)[ \u00A0]+\p{Lu}[\p{L}\p{M}-]*(?:[ \u00A0]+\p{Lu}[\p{L}\p{M}-]*)?|[lL]['’]\p{Lu}[\p{L}\p{M}-]*)/dgu;
 
 /** Whether most letters of `text` are capitals (a police note in capitals). */
 function inCapitals(text: string): boolean {
@@ -627,6 +666,8 @@ function startOfName(
 ): number {
   const token = tokens[i] as Token;
   const f = fold(token.word);
+  // most words are ordinary words in lower case: out before any regular expression runs
+  if (token.shape === 'lower' && (f.length < 4 || !isGivenName(token.word))) return -1;
   const next = tokens[i + 1];
   const prev = tokens[i - 1];
   const after = text.slice(token.end, token.end + 40);
@@ -648,10 +689,14 @@ function startOfName(
     // `contacter fatima`, `contact kader`: in lower case, a given name that is no French word,
     // after a cue
     const plain = !isCommonWord(token.word) && !CONTACT_WORDS.has(f);
-    return plain && weak && f.length >= 4 && isGivenName(token.word) ? i : -1;
+    const before = tokens[i - 2];
+    const pairedLower =
+      fold(prev?.word ?? '') === 'et' && before !== undefined && isGivenName(before.word);
+    return plain && (weak || pairedLower) && f.length >= 4 && isGivenName(token.word) ? i : -1;
   }
   if (token.shape === 'initial') {
     // `A. Bensaïd`, `M.-A. Roux`, `par J.-P. M.`: initials and a surname, or initials alone after a cue
+    if (weak && /^\.\p{Lu}\.(?![\p{L}])/u.test(text.slice(token.end))) return i + 1; // `N.K.`
     const initials = /^\.(?:-\p{Lu}\.)?[ \u00A0]+/u.exec(text.slice(token.end));
     if (!initials) return -1;
     const k = tokens.findIndex((t) => t.start === token.end + initials[0].length);
@@ -693,8 +738,28 @@ function startOfName(
     return !ordinary || surnameNext || surnameBefore || weak || evidence || pairedName ? i : -1;
   }
   if (isAcronym(token) || (isCommonWord(token.word) && !isSurname(token.word))) return -1;
+  const nextPlain =
+    surnameNext && next !== undefined && (!isCommonWord(next.word) || isSurname(next.word));
+  if (
+    token.shape === 'upper' &&
+    !isCommonWord(token.word) &&
+    next?.shape === 'title' &&
+    nextPlain
+  ) {
+    // `KEVORKIAN Araxie`, `OUEDRAOGO Issouf`: a surname in capitals, then the given name
+    return i;
+  }
   // a word of no list: after a strong cue, or with an age, a contact or a nickname next to it
   if (strong) return !title ? (isSurname(token.word) ? i : -1) : i;
   if (evidence && title) return i;
-  return weak && title && isSurname(token.word) && !isCommonWord(token.word) ? i : -1;
+  if (title && !isCommonWord(token.word) && nextPlain && next?.shape === 'title') {
+    // `Soumaïla Konaté`, `Arsen Hakobyan` after `par`: two words of no dictionary, the second
+    // a surname of the list or after a cue
+    if (isSurname(next.word) || weak) return i;
+  }
+  // `à Toulon` is a place: a surname alone needs a cue other than `à`
+  const surnameCue =
+    weak &&
+    !(/(?:^|[^\p{L}])a$/u.test(cue) && !/(?:hommage|soutien|merci|remerciements) a$/u.test(cue));
+  return surnameCue && title && isSurname(token.word) && !isCommonWord(token.word) ? i : -1;
 }

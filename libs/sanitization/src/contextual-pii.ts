@@ -73,23 +73,24 @@ export const BIRTH_DATE: CuedValue = {
     'giu',
   ),
   value: new RegExp(
-    String.raw`(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{1,2}(?:er)?${SP}+${MONTHS}${SP}+\d{4}|(?:19|20)\d{2})(?![\p{N}])`,
+    String.raw`(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:\d{1,2}(?:er)?${SP}+)?${MONTHS}${SP}+\d{4}|(?:19|20)\d{2})(?![\p{N}])`,
     'iuy',
   ),
 };
 
 /**
  * An identity-card, passport, residence-permit or driving-licence number after its name:
- * `CNI 080713201456`, `passeport algérien n° 201845773`, `carte d'identité n° XK7RTP2M9`. The
- * number is 6–15 capitals and digits with 3 digits at least, possibly in groups.
+ * `CNI 080713201456`, `passeport algérien n° 201845773`, `carte d'identité n° XK7RTP2M9`, `CNI
+ * retrouvée dans la rue : X4RTBPFW4`. The number is 6–15 capitals and digits with 2 digits at
+ * least, possibly in groups.
  */
 export const ID_NUMBER: CuedValue = {
   cue: new RegExp(
-    String.raw`(?<![\p{L}])(?:cni|passeport|passport|carte${SP}+(?:nationale${SP}+)?d['’]identit[ée]|titre${SP}+de${SP}+s[ée]jour|carte${SP}+de${SP}+s[ée]jour|r[ée]c[ée]piss[ée]|permis(?:${SP}+de${SP}+conduire)?|pi[èe]ce${SP}+d['’]identit[ée])(?:${SP}+\p{Ll}{2,}(?![°º.\p{L}])){0,2}${SP}*(?:n[°º]|no\.?|num(?:[ée]ro)?\.?)?${SP}*:?${SP}*`,
+    String.raw`(?<![\p{L}])(?:cni|passeport|passport|carte${SP}+(?:nationale${SP}+)?d['’]identit[ée]|titre${SP}+de${SP}+s[ée]jour|carte${SP}+de${SP}+s[ée]jour|(?:carte|titre)${SP}+de${SP}+r[ée]sident|r[ée]c[ée]piss[ée]|permis(?:${SP}+de${SP}+conduire)?|pi[èe]ce${SP}+d['’]identit[ée])(?:${SP}+\p{Ll}{2,}(?![°º.\p{L}])){0,4}${SP}*(?:n[°º]|no\.?|num(?:[ée]ro)?\.?)?${SP}*:?${SP}*`,
     'giu',
   ),
   value:
-    /(?=(?:[A-Z]*\d){3})(?=[A-Z0-9 ]{6,})[A-Z0-9]{2,15}(?: [A-Z0-9]{2,6}){0,3}(?![\p{L}\p{N}])/uy,
+    /(?=(?:[A-Z]*\d){2})(?=[A-Z0-9 ]{6,})[A-Z0-9]{2,15}(?: [A-Z0-9]{2,6}){0,3}(?![\p{L}\p{N}])/uy,
 };
 
 /** A machine-readable zone of an identity document (`IDFRADUPONT<<<<…`). */
@@ -104,7 +105,7 @@ export const AGE: CuedValue = {
     String.raw`\[NAME\](?:${SP}*[,(]${SP}*|${SP}+)(?:[^.;:!?()[\]\n\d]{1,40},${SP}*)?|(?<![\p{L}])[âa]g[ée]e?s?${SP}+de${SP}+`,
     'giu',
   ),
-  value: new RegExp(String.raw`\d{1,3}${SP}*ans(?![\p{L}])`, 'iuy'),
+  value: new RegExp(String.raw`\d{1,3}${SP}*(?:ans|a)(?![\p{L}])`, 'iuy'),
 };
 
 const STREET_WORDS = [
@@ -159,10 +160,10 @@ const BUILDING_NAME = String.raw`\p{Lu}[\p{L}\p{M}'’\-]*(?:${SP}+(?:(?:de|des|
 /** …before the street, with its comma. */
 const BUILDING = String.raw`${BUILDING_NAME}${SP}*,${SP}*`;
 /** A part of a building: `bât. C`, `esc. 2`, `apt 12`. */
-const BUILDING_PART = String.raw`(?:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?|apt\.?|appartement)${SP}*[\p{L}\p{N}]{1,4}`;
+const BUILDING_PART = String.raw`(?:[bB][âa]t(?:iment)?\.?|[eE]sc(?:alier)?\.?|[aA]pt\.?|[aA]ppartement)${SP}*[\p{L}\p{N}]{1,4}`;
 const STREET_PART = String.raw`${STREET}\.?${STREET_NAME}(?=[\s,.;:()]|$)${COMPLEMENT}`;
 /** An address: a number, or a building name, or neither, then the street and its complements. */
-const ADDRESS_BODY = String.raw`(?:${NUMBER})?(?:${BUILDING})?${STREET_PART}`;
+const ADDRESS_BODY = String.raw`(?:${NUMBER})?(?:${BUILDING_PART}${SP}*,${SP}*)?(?:${BUILDING})?${STREET_PART}`;
 
 /**
  * A home address: after `habite`, `demeurant`, `domicilié(e)`, `dom.`, `réside`, `adresse
@@ -171,7 +172,7 @@ const ADDRESS_BODY = String.raw`(?:${NUMBER})?(?:${BUILDING})?${STREET_PART}`;
  */
 export const HOME_ADDRESS: CuedValue = {
   cue: new RegExp(
-    String.raw`(?:(?<![\p{L}])(?:habit(?:e|ent|ant|ait)|demeurant(?:e|es|s)?|domicili[ée]e?s?|dom\.|domicile(?:${SP}+(?:de|du|d['’])[^,.;:()]{0,40})?|r[ée]sid(?:e|ent|ant|ante)|vit|vivant|adresse(?:${SP}+(?:perso(?:nnelle)?|priv[ée]e|postale|de${SP}+(?:la|le|l['’]|son|sa)[^,.;:()]{0,30}))?(?:[^.;:()\n]{0,40}:)?)(?:${SP}+chez${SP}+(?:(?:sa|son|ses|leur)${SP}+\p{L}+|\[NAME\]))?(?:${SP}+(?:au|à|a|en))?${SP}*[:(,]?${SP}*|(?<![\p{L}])chez${SP}+(?:lui|elle|eux|elles|moi|nous|(?:sa|son|ses|leur)${SP}+\p{L}+|\[NAME\](?:${SP}+et${SP}+\[NAME\])?)(?:${SP}*[,(:]|${SP}+(?:au|à))${SP}*)`,
+    String.raw`(?:(?<![\p{L}])(?:(?:habit(?:e|ent|ant|ait)|demeurant(?:e|es|s)?|domicili[ée]e?s?|r[ée]sid(?:e|ent|ant|ante)|vit|vivant)(?![\p{L}])|dom\.|c\/o|domicile(?:${SP}+(?:de|du|d['’])[^,.;:()]{0,40}|[^.;:()\n]{0,30}:)?|adresse(?:${SP}+(?:perso(?:nnelle)?|priv[ée]e|postale|de${SP}+(?:la|le|l['’]|son|sa)[^,.;:()]{0,30}))?(?:[^.;:()\n]{0,40}:)?)(?:${SP}+chez${SP}+(?:(?:sa|son|ses|leur)${SP}+\p{L}+|\[NAME\]))?(?:${SP}+(?:au|à|a|en))?${SP}*[:(,]?${SP}*|(?<![\p{L}])chez${SP}+(?:lui|elle|eux|elles|moi|nous|(?:sa|son|ses|leur)${SP}+\p{L}+|\[NAME\](?:${SP}+et${SP}+\[NAME\])?)(?:${SP}*[,(:]|${SP}+(?:au|à))${SP}*|(?<![\p{L}])c\/o${SP}+\[NAME\]${SP}*,${SP}*)`,
     'giu',
   ),
   value: new RegExp(ADDRESS_BODY, 'uy'),

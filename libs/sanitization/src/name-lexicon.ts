@@ -1,9 +1,24 @@
 import { dictionary } from '@zxcvbn-ts/language-fr';
 import frenchWords from 'an-array-of-french-words';
 
-/** Folds case and accents, so `PRÉFET`, `Préfet` and `prefet` compare equal. */
-export const fold = (word: string): string =>
+const foldWord = (word: string) =>
   word.normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'").toLowerCase();
+
+const folded = new Map<string, string>();
+
+/**
+ * Folds case and accents, so `PRÉFET`, `Préfet` and `prefet` compare equal. Remembers the last
+ * 50,000 words it folded: a text's words are folded several times each.
+ */
+export function fold(word: string): string {
+  let result = folded.get(word);
+  if (result === undefined) {
+    result = foldWord(word);
+    if (folded.size >= 50_000) folded.clear();
+    folded.set(word, result);
+  }
+  return result;
+}
 
 /**
  * The French name lists of `@zxcvbn-ts/language-fr` (MIT), pinned to one version because the
@@ -31,6 +46,7 @@ const SHORT_FORMS = [
   'flo',
   'fred',
   'gaby',
+  'gigi',
   'gégé',
   'greg',
   'jb',
@@ -39,6 +55,7 @@ const SHORT_FORMS = [
   'juju',
   'kader',
   'lolo',
+  'ludo',
   'manu',
   'mat',
   'math',
@@ -46,6 +63,7 @@ const SHORT_FORMS = [
   'mimi',
   'momo',
   'nanou',
+  'nath',
   'nico',
   'nono',
   'pat',
@@ -68,10 +86,10 @@ const SHORT_FORMS = [
 ];
 
 const GIVEN_NAMES: ReadonlySet<string> = new Set([
-  ...dictionary['lastnames-fr'].map(fold),
-  ...SHORT_FORMS.map(fold),
+  ...dictionary['lastnames-fr'].map(foldWord),
+  ...SHORT_FORMS.map(foldWord),
 ]);
-const SURNAMES: ReadonlySet<string> = new Set(dictionary['firstnames-fr'].map(fold));
+const SURNAMES: ReadonlySet<string> = new Set(dictionary['firstnames-fr'].map(foldWord));
 
 let commonWords: ReadonlySet<string> | undefined;
 
@@ -80,7 +98,7 @@ let commonWords: ReadonlySet<string> | undefined;
  * list), folded; built on first use (about 0.8 s and 27 MB of heap).
  */
 function common(): ReadonlySet<string> {
-  commonWords ??= new Set((frenchWords as readonly string[]).map(fold));
+  commonWords ??= new Set((frenchWords as readonly string[]).map(foldWord));
   return commonWords;
 }
 

@@ -132,6 +132,17 @@ const SCRUBBED: Record<PiiKind, readonly Case[]> = {
     ['la famille Zerrouki attend', 'la famille [NAME] attend'],
     ['contacter fatima avant 10h', 'contacter [NAME] avant 10h'],
     ['Kiki et Jojo tiendront la buvette', '[NAME] et [NAME] tiendront la buvette'],
+    ['Hommage à KEVORKIAN Araxie, avenue du Prado', 'Hommage à [NAME], avenue du Prado'],
+    ['INTERPELLATION – NDIAYE Cheikh 27 ANS – GAV', 'INTERPELLATION – [NAME] [AGE] – GAV'],
+    ['menés par Marius Rinaldi dit le Marquis, au quai', 'menés par [NAME] dit [NAME], au quai'],
+    ['Soutien à N.K., lycéenne', 'Soutien à [NAME], lycéenne'],
+    ['soutien a yacine et bilal interpellés', 'soutien a [NAME] et [NAME] interpellés'],
+    ['Contact à bord : le capitaine Ivanov', 'Contact à bord : le capitaine [NAME]'],
+    ['Rassemblement pour Maria do Céu Ferreira', 'Rassemblement pour [NAME]'],
+    [
+      'COORDINATEUR SUR PLACE SAID SOILIHI Ibrahim, JOIGNABLE',
+      'COORDINATEUR SUR PLACE [NAME], JOIGNABLE',
+    ],
     ['merci à Sylvain pour les photos', 'merci à [NAME] pour les photos'],
     ['Marche blanche Lyna – Saint-Louis', 'Marche blanche [NAME] – Saint-Louis'],
   ],
@@ -144,6 +155,13 @@ const SCRUBBED: Record<PiiKind, readonly Case[]> = {
     ['DOMICILIE 9 RUE CRUDERE 13006', 'DOMICILIE [ADDRESS]'],
     ['M. Cohen, 40 rue Jean de Bernardy.', '[NAME], [ADDRESS].'],
     ['chez sa tante, résidence Bellevue, bât. B, 13003.', 'chez sa tante, [ADDRESS].'],
+    [
+      'chez Gigi, bâtiment C, résidence Les Tilleuls, 13014, départ',
+      'chez [NAME], [ADDRESS], départ',
+    ],
+    ['c/o Agnès Morel, Bât. A2, résidence Le Merlan, 13014 Marseille', 'c/o [NAME], [ADDRESS]'],
+    ['Domicile déclarant : 105 bd de la Blancarde, 13004', 'Domicile déclarant : [ADDRESS]'],
+    ['ils habitent 6 impasse Ruffi, 13003 depuis 2011', 'ils habitent [ADDRESS] depuis 2011'],
     ['Mme Lopez, Les Hauts de Sainte-Marthe, bât. D, 13014 Marseille.', '[NAME], [ADDRESS].'],
     [
       'adresse perso pour le courrier : Bastide des Pins, chemin de la Parette, 13012 Marseille',
@@ -155,6 +173,8 @@ const SCRUBBED: Record<PiiKind, readonly Case[]> = {
     ['NEE LE 02/02/2002', 'NEE LE [BIRTH_DATE]'],
     ['née le 3 mars 1990', 'née le [BIRTH_DATE]'],
     ['né en 1987', 'né en [BIRTH_DATE]'],
+    ['né le 1988-10-05', 'né le [BIRTH_DATE]'],
+    ['né en décembre 1964', 'né en [BIRTH_DATE]'],
     ['date de naissance : 17.06.2004', 'date de naissance : [BIRTH_DATE]'],
   ],
   AGE: [
@@ -172,6 +192,11 @@ const SCRUBBED: Record<PiiKind, readonly Case[]> = {
     ["carte d'identité n° XK7RTP2M9 vérifiée", "carte d'identité n° [ID_NUMBER] vérifiée"],
     ['passeport algérien n° 201845773', 'passeport algérien n° [ID_NUMBER]'],
     ['titre de séjour : 9912345678', 'titre de séjour : [ID_NUMBER]'],
+    ['carte de résident n° 9912345678', 'carte de résident n° [ID_NUMBER]'],
+    [
+      'CNI retrouvée dans la rue : X4RTBPFW4, remise',
+      'CNI retrouvée dans la rue : [ID_NUMBER], remise',
+    ],
     ['IDFRADUPONT<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<', '[ID_NUMBER]'],
   ],
   HANDLE: [
