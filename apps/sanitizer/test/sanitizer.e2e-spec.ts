@@ -254,6 +254,52 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     expect(canaries.filter((c) => app.output.includes(c))).toEqual([]);
   });
 
+  it('scrubs names without a civility, home addresses, birth dates, ages and identity numbers, and counts each kind in the header and the metric', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.kinds');
+    const base = validSubmission(1); // a static demonstration
+    const kinded = eventOf(base);
+    if (!kinded) throw new Error('the sample has no event');
+    const description =
+      'Déclaration déposée par Paul Giordano, 34 ans, né le 22/11/1991, passeport n° 18FK52047, ' +
+      'qui habite au 27 rue des Bons Enfants, 13006 Marseille. Départ place Jean Jaurès.';
+    const submission = {
+      ...base,
+      payload: {
+        [PAYLOAD_BRANCH[kinded.kind]]: { ...kinded.event, description },
+      } as unknown as Submission['payload'],
+    };
+    await produce(kafka, topics.input, [
+      { key: submission.eventId, value: serde.encode(submission) },
+    ]);
+    const { app, port } = await sanitizer(topics, uniqueName('san-kinds'));
+    app.start();
+    try {
+      await app.healthy(port);
+      await drained(port, 1);
+      const [record] = await readTopic(kafka, topics.events, 1, { timeoutMs: 60_000 });
+      const decoded = JSON.stringify(await serde.decode(record?.message.value ?? null));
+      expect(decoded).toContain(
+        'Déclaration déposée par [NAME], [AGE], né le [BIRTH_DATE], passeport n° [ID_NUMBER], ' +
+          'qui habite au [ADDRESS]. Départ place Jean Jaurès.',
+      );
+      const header = record?.message.headers?.['cortege-scrub-counts']?.toString();
+      expect(JSON.parse(header ?? '{}')).toEqual({
+        NAME: 1,
+        AGE: 1,
+        BIRTH_DATE: 1,
+        ID_NUMBER: 1,
+        ADDRESS: 1,
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const kind of ['NAME', 'AGE', 'BIRTH_DATE', 'ID_NUMBER', 'ADDRESS'])
+        expect(metrics).toMatch(
+          new RegExp(`cortege_sanitizer_pii_replacements_total\\{[^}]*kind="${kind}"[^}]*\\} 1`),
+        );
+    } finally {
+      await app.stop('SIGTERM');
+    }
+  });
+
   it('writes exactly 10,000 events for 10,000 submissions across a kill -9 and a restart', async () => {
     const { topics, serde } = await setUp(kafka, 'san.kill');
     const submissions = Array.from({ length: 10_000 }, (_, i) => validSubmission(i));
