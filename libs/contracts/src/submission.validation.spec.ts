@@ -1,5 +1,5 @@
 import { sampleSubmissions } from '@app/testing';
-import { ViolationCode } from './contract.error';
+import { ContractError, reportViolations, ViolationCode } from './contract.error';
 import { envelopeViolations, parseSubmission, preview } from './submission.validation';
 
 type Json = Record<string, unknown>;
@@ -117,6 +117,32 @@ describe('parseSubmission', () => {
     ]);
     const upsertWithoutEvent = { ...clone(sampleSubmissions().cancel), action: 'UPSERT' };
     expect(violationsOf(upsertWithoutEvent)).toEqual([['payload', ViolationCode.MissingPayload]]);
+  });
+
+  it('reports every violation at once: the schema’s and the rules’, one per place', () => {
+    const { s, e } = moving();
+    e.organiserStatus = 'COMPANY';
+    e.peopleExpected = -10;
+    e.endAt = e.startAt;
+    expect(violationsOf(s)).toEqual([
+      ['payload.cortege.MovingDemonstration.organiserStatus', ViolationCode.InvalidEnum],
+      ['payload.cortege.MovingDemonstration.endAt', ViolationCode.EndBeforeStart],
+      ['payload.cortege.MovingDemonstration.peopleExpected', ViolationCode.NegativeCount],
+    ]);
+    // A field already found wrong gets no second violation from the rules.
+    const { s: t, e: f } = moving();
+    t.revision = '0';
+    t.eventId = 42;
+    f.endAt = 'hier';
+    f.carsExpected = -1;
+    expect(violationsOf(t)).toEqual([
+      ['eventId', ViolationCode.WrongType],
+      ['revision', ViolationCode.WrongType],
+      ['payload.cortege.MovingDemonstration.endAt', ViolationCode.InvalidDate],
+      ['payload.cortege.MovingDemonstration.carsExpected', ViolationCode.NegativeCount],
+    ]);
+    const failed = parseSubmission(t);
+    expect(failed.ok ? undefined : failed.shaped).toMatchObject({ source: 'cortege-pp13' });
   });
 
   it('refuses a position that is not finite or out of range, with the coordinate’s path', () => {
@@ -269,5 +295,37 @@ describe('parseSubmission', () => {
   it('refuses what is not an object', () => {
     expect(violationsOf([1, 2])).toEqual([['', ViolationCode.WrongType]]);
     expect(violationsOf('{}')).toEqual([['', ViolationCode.WrongType]]);
+  });
+});
+
+describe('reportViolations and ContractError', () => {
+  const many = Array.from({ length: 250 }, (_, i) => ({
+    path: `payload.x.addresses.${i}`,
+    code: 'empty_address',
+    message: 'is empty',
+  }));
+
+  it('keeps the first 100 in order, with how many there were and a truncated marker', () => {
+    const report = reportViolations(many);
+    expect(report.violations).toHaveLength(100);
+    expect(report.violations[99]).toBe(many[99]);
+    expect(report).toMatchObject({ total: 250, truncated: true });
+    expect(reportViolations(many.slice(0, 100))).toMatchObject({ total: 100, truncated: false });
+    expect(reportViolations(many, 3).violations.map((v) => v.path)).toEqual([
+      'payload.x.addresses.0',
+      'payload.x.addresses.1',
+      'payload.x.addresses.2',
+    ]);
+  });
+
+  it('a ContractError says how many were found and lists ten in its message', () => {
+    const { violations, total } = reportViolations(many);
+    const error = new ContractError(violations, total);
+    expect(error.violations).toHaveLength(100);
+    expect(error).toMatchObject({ total: 250, truncated: true, retriable: false });
+    expect(error.message).toMatch(/^submission breaks its contract \(250 violations\): /);
+    expect(error.message).toContain('payload.x.addresses.9: empty_address: is empty; and 240 more');
+    expect(error.message).not.toContain('addresses.10:');
+    expect(new ContractError(violations.slice(0, 2))).toMatchObject({ total: 2, truncated: false });
   });
 });

@@ -23,8 +23,7 @@ const TIMESTAMP_FIELDS = new Set(['submittedAt', 'startAt', 'endAt']);
 const COUNT_FIELDS = ['peopleExpected', 'peopleDeclared', 'carsExpected', 'carsDeclared'] as const;
 
 export type SubmissionResult =
-  | { readonly ok: true; readonly submission: Submission }
-  | { readonly ok: false; readonly violations: readonly Violation[] };
+  { readonly ok: true; readonly submission: Submission } | SubmissionFailure;
 
 const join = (path: readonly string[]) => path.join('.');
 
@@ -267,14 +266,47 @@ export function envelopeViolations(
   return found;
 }
 
-/** The rules the schema cannot say: the envelope's, then time order and counts. */
+/**
+ * The field paths already reported, so that one place gets one violation: a path is taken when
+ * it or one of its ancestors was reported (nothing more inside a value already found wrong).
+ * Each check walks up the path's ancestors: no scan of the violations found so far.
+ */
+class ReportedPaths {
+  private readonly paths = new Set<string>();
+
+  add(path: string): void {
+    this.paths.add(path);
+  }
+
+  covers(path: string): boolean {
+    if (this.paths.has('') || this.paths.has(path)) return true;
+    for (let at = path.lastIndexOf('.'); at > 0; at = path.lastIndexOf('.', at - 1)) {
+      if (this.paths.has(path.slice(0, at))) return true;
+    }
+    return false;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The rules the schema cannot say: the envelope's, then time order and counts. Run on the
+ * value as far as it could be read, also when the schema check found violations (so that one
+ * answer names every fault): a rule looks only at fields of the right type.
+ */
 function rules(s: Submission): Violation[] {
   const found = envelopeViolations(s);
+  if (!isObject(s.payload)) return found;
   const kinded = eventOf(s);
-  if (kinded === null) return found;
+  if (kinded === null || !isObject(kinded.event)) return found;
   const base = `payload.${PAYLOAD_BRANCH[kinded.kind]}`;
   const event = kinded.event;
-  if (!endsAfterStart(event)) {
+  if (
+    typeof event.startAt === 'number' &&
+    typeof event.endAt === 'number' &&
+    !endsAfterStart(event)
+  ) {
     found.push({
       path: `${base}.endAt`,
       code: ViolationCode.EndBeforeStart,
@@ -282,7 +314,7 @@ function rules(s: Submission): Violation[] {
     });
   }
   for (const name of COUNT_FIELDS) {
-    const count = (event as Partial<Record<(typeof COUNT_FIELDS)[number], number | null>>)[name];
+    const count = (event as Partial<Record<(typeof COUNT_FIELDS)[number], unknown>>)[name];
     if (typeof count === 'number' && count < 0)
       found.push({
         path: `${base}.${name}`,
@@ -293,10 +325,25 @@ function rules(s: Submission): Violation[] {
   return found;
 }
 
+/** What the contract check says of a value that breaks it. */
+export interface SubmissionFailure {
+  readonly ok: false;
+  /** Every violation found, in the order found: the schema's, then the other rules'. */
+  readonly violations: readonly Violation[];
+  /**
+   * The value in the schema's shape as far as it could be read (defaults filled, date-times in
+   * milliseconds, wrong values left out): NOT a valid submission. For rules checked after the
+   * contract, so that they can report their violations in the same answer.
+   */
+  readonly shaped: unknown;
+}
+
 /**
  * Checks any value against the Submission contract and returns it in the schema's exact shape,
- * or every violation with its field path. Accepts the JSON shape of the ingest API: omitted
- * optional fields, and date-times as ISO 8601 strings or epoch milliseconds.
+ * or every violation with its field path (all of them, at most one per place: a submission
+ * with an unknown enum, a negative count and an end before its start gets the three). Accepts
+ * the JSON shape of the ingest API: omitted optional fields, and date-times as ISO 8601
+ * strings or epoch milliseconds. Callers report at most `MAX_VIOLATIONS` (`reportViolations`).
  */
 export function parseSubmission(value: unknown): SubmissionResult {
   const violations: Violation[] = [];
@@ -304,28 +351,31 @@ export function parseSubmission(value: unknown): SubmissionResult {
     return {
       ok: false,
       violations: [{ path: '', code: ViolationCode.WrongType, message: 'expected a JSON object' }],
+      shaped: undefined,
     };
   }
   const shaped = normalise(submissionType, value, [], violations);
+  const reported = new ReportedPaths();
+  for (const v of violations) reported.add(v.path);
+  const add = (v: Violation) => {
+    // One violation per place: nothing more at or inside a value already found wrong.
+    if (reported.covers(v.path)) return;
+    reported.add(v.path);
+    violations.push(v);
+  };
   submissionType.isValid(shaped, {
     errorHook: (path, wrong, type) => {
       const at = join(path);
-      // One violation per place: nothing more inside a value already found wrong.
-      if (violations.some((v) => at === v.path || at.startsWith(`${v.path}.`))) return;
       if (wrong === undefined) {
-        violations.push({
-          path: at,
-          code: ViolationCode.MissingField,
-          message: `required, ${describe(type)}`,
-        });
+        add({ path: at, code: ViolationCode.MissingField, message: `required, ${describe(type)}` });
       } else if (type instanceof types.EnumType) {
-        violations.push({
+        add({
           path: at,
           code: ViolationCode.InvalidEnum,
           message: `${preview(wrong)} is not ${describe(type)}`,
         });
       } else {
-        violations.push({
+        add({
           path: at,
           code: ViolationCode.WrongType,
           message: `expected ${describe(type)}, got ${preview(wrong)}`,
@@ -333,8 +383,8 @@ export function parseSubmission(value: unknown): SubmissionResult {
       }
     },
   });
-  if (violations.length > 0) return { ok: false, violations };
-  const submission = shaped as Submission;
-  const broken = rules(submission);
-  return broken.length > 0 ? { ok: false, violations: broken } : { ok: true, submission };
+  for (const v of rules(shaped as Submission)) add(v);
+  return violations.length > 0
+    ? { ok: false, violations, shaped }
+    : { ok: true, submission: shaped as Submission };
 }
