@@ -9,3 +9,4 @@ export * from './presence-repository';
 export * from './cell-diff';
 export * from './aggregate-rebuild';
 export * from './table-retention';
+export * from './hotspot-store';

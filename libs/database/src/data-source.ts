@@ -9,6 +9,7 @@ import { BaseMapTiles1764800000000 } from './migrations/1764800000000-base-map-t
 import { ZoneTileSpan1764900000000 } from './migrations/1764900000000-zone-tile-span';
 import { GazetteerSchema1765000000000 } from './migrations/1765000000000-gazetteer-schema';
 import { PresenceTimeIndex1765100000000 } from './migrations/1765100000000-presence-time-index';
+import { Hotspots1765200000000 } from './migrations/1765200000000-hotspots';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   ZoneTileSpan1764900000000,
   GazetteerSchema1765000000000,
   PresenceTimeIndex1765100000000,
+  Hotspots1765200000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

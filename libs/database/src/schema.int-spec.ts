@@ -39,6 +39,7 @@ describe('the PostGIS schema (migrations)', () => {
       'ZoneTileSpan1764900000000',
       'GazetteerSchema1765000000000',
       'PresenceTimeIndex1765100000000',
+      'Hotspots1765200000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
@@ -63,10 +64,12 @@ describe('the PostGIS schema (migrations)', () => {
       { t: 'gazetteer_place', c: 'geom', type: 'POINT', srid: 4326 },
       { t: 'gazetteer_street', c: 'geom', type: 'POINT', srid: 4326 },
       { t: 'geocode_cache', c: 'geom', type: 'POINT', srid: 4326 },
+      { t: 'hotspot', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'tension_zone', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
       { t: 'v_event_footprints', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_event_points', c: 'geom', type: 'MULTIPOINT', srid: 4326 },
       { t: 'v_event_routes', c: 'geom', type: 'LINESTRING', srid: 4326 },
+      { t: 'v_hotspots', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_tension_day', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_tension_now', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_zones', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
@@ -204,6 +207,7 @@ describe('the PostGIS schema (migrations)', () => {
         'v_tension_day',
         'v_zones',
         'v_presence',
+        'v_hotspots',
       ]) {
         expect([
           view,
@@ -215,6 +219,7 @@ describe('the PostGIS schema (migrations)', () => {
       const answers: string[] = [];
       for (const sql of [
         `SELECT * FROM cell_tension`,
+        `SELECT * FROM hotspot`,
         `INSERT INTO cell_tension VALUES (10, 'x', now(), 0, 0, 0, 0, ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4326), '{}')`,
         `UPDATE event SET revision = 2`,
         `DELETE FROM tension_zone`,
@@ -225,6 +230,7 @@ describe('the PostGIS schema (migrations)', () => {
         answers.push(await refusal(sql));
       }
       expect(answers).toEqual([
+        'denied',
         'denied',
         'denied',
         'denied',

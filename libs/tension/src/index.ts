@@ -5,3 +5,4 @@ export * from './tension-zone';
 export * from './tension.error';
 export * from './tension.model';
 export * from './time-bucket';
+export * from './hotspots';

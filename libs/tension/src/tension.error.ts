@@ -17,6 +17,8 @@ export enum TensionErrorCode {
   InvalidBucket = 'invalid_bucket',
   /** A row names an event whose kind was not given. */
   UnknownEvent = 'unknown_event',
+  /** Hotspot input: values and neighbour lists that disagree, a non-finite value, α outside (0, 1). */
+  InvalidHotspotInput = 'invalid_hotspot_input',
 }
 
 /** Misuse of the tension library. Never retriable: the same call fails the same way. */
