@@ -10,3 +10,4 @@ export * from './sanitization.violation';
 export * from './sanitize.use-case';
 export * from './submission.rules';
 export * from './text-scrubber';
+export * from './validate-submission';

@@ -123,6 +123,7 @@ export function checkAddress(
   path: string,
   policy: SanitizationPolicy,
 ): SanitizationViolation[] {
+  if (typeof address !== 'string') return []; // not text: the contract check says so
   const trimmed = address.trim();
   if (trimmed === '')
     return [{ path, code: SanitizationViolationCode.EmptyAddress, message: 'is empty' }];
@@ -144,16 +145,19 @@ export function checkAddressList(
   path: string,
   policy: SanitizationPolicy,
 ): SanitizationViolation[] {
+  if (!Array.isArray(addresses)) return []; // not a list: the contract check says so
   if (addresses.length === 0)
     return [
       { path, code: SanitizationViolationCode.NoAddress, message: 'needs at least one address' },
     ];
-  return addresses.flatMap((address, i) => checkAddress(address, `${path}.${i}`, policy));
+  return (addresses as readonly string[]).flatMap((address, i) =>
+    checkAddress(address, `${path}.${i}`, policy),
+  );
 }
 
 /** A free text of at most `max` code points (`text_too_long`); null passes. */
 export function checkText(text: string | null, path: string, max: number): SanitizationViolation[] {
-  if (text === null) return [];
+  if (typeof text !== 'string') return []; // null, or not text: the contract check says so
   const length = codePoints(text);
   return length > max
     ? [
@@ -167,9 +171,12 @@ export function checkText(text: string | null, path: string, max: number): Sanit
 }
 
 /**
- * Every rule of the sanitizer on a submission in the contract's shape. A CANCEL needs only its
- * envelope: any payload is neither checked nor kept. Field paths start at the submission
+ * Every rule of the sanitizer on a submission in the contract's shape: every violation, in
+ * order (the caller lists at most `MAX_VIOLATIONS`). A CANCEL needs only its envelope: any
+ * payload is neither checked nor kept. Field paths start at the submission
  * (`payload.cortege.StaticDemonstration.footprint.rings.0.3`). Pure; never throws on bad data.
+ * A field of the wrong type (a value that broke the contract, see `validateSubmission`) is
+ * passed over by the rules that read it as text or as a list.
  */
 export function checkSubmission(submission: Submission, policy: SanitizationPolicy): RulesOutcome {
   const envelope = envelopeViolations(submission);
@@ -201,12 +208,13 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
       found.push(
         ...checkCounts(e, base, policy),
         ...checkAddress(e.departureAddress, `${base}.departureAddress`, policy),
-        ...e.waypointAddresses.flatMap((address, i) =>
-          checkAddress(address, `${base}.waypointAddresses.${i}`, policy),
+        ...(Array.isArray(e.waypointAddresses) ? (e.waypointAddresses as string[]) : []).flatMap(
+          (address, i) => checkAddress(address, `${base}.waypointAddresses.${i}`, policy),
         ),
         ...checkAddress(e.arrivalAddress, `${base}.arrivalAddress`, policy),
       );
-      if (e.route !== null) found.push(...checkRoute(e.route, `${base}.route`, policy));
+      if (Array.isArray(e.route?.coordinates))
+        found.push(...checkRoute(e.route, `${base}.route`, policy));
       break;
     }
     case 'STATIC_DEMONSTRATION': {
@@ -215,7 +223,7 @@ export function checkSubmission(submission: Submission, policy: SanitizationPoli
         ...checkCounts(e, base, policy),
         ...checkAddress(e.address, `${base}.address`, policy),
       );
-      if (e.footprint !== null) {
+      if (Array.isArray(e.footprint?.rings) && e.footprint.rings.every(Array.isArray)) {
         const checked = checkFootprint(e.footprint, `${base}.footprint`, policy);
         found.push(...checked.violations);
         repairs = checked.repairs;
