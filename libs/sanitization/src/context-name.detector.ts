@@ -42,6 +42,13 @@ function tokenize(text: string): Token[] {
     }
     // a placeholder of an earlier pass (`[PHONE]`) is no word of the text
     if (text[match.index - 1] === '[' && text[start + word.length] === ']') continue;
+    // nor is a handle (`@dit`), which a later pass replaces by `[HANDLE]`
+    const before = text[match.index - 1] ?? '';
+    const handle =
+      /[@\w]/u.test(before) ||
+      (before === '.' && word.length > 1) ||
+      text[match.index + match[0].length] === '_';
+    if (handle) continue;
     tokens.push({ start, end: start + word.length, word, shape: shapeOf(word) });
   }
   return tokens;

@@ -155,6 +155,8 @@ const STREET_NAME = String.raw`(?:${SP}+(?:(?:de|des|du|la|le|les|aux|au|sur|en|
 const COMPLEMENT = String.raw`(?:${SP}*,?${SP}*(?:b[âa]t(?:iment)?\.?${SP}*[\p{L}\p{N}]{1,3}|esc(?:alier)?\.?${SP}*[\p{L}\p{N}]{1,3}|apt\.?${SP}*\p{N}{1,4}|appartement${SP}*\p{N}{1,4}|\p{N}{1,2}(?:e|è|ème|er)${SP}+[ée]tage|n[°º]${SP}*\p{N}{1,4}(?:${SP}*(?:bis|ter))?|\(?\p{N}{5}\)?(?:${SP}+\p{Lu}[\p{L}\p{M}\-]+(?:${SP}+\p{N}{1,2}(?:e|er|ème))?)?)(?![\p{L}\p{N}]))*`;
 /** A house number: `27`, `n° 12 bis`, `3b`. */
 const NUMBER = String.raw`(?:n[°º]${SP}*)?\p{N}{1,4}(?:${SP}*(?:bis|ter|[a-d]))?${SP}*,?${SP}*`;
+/** Looking back from the end of an address: it ends with a postcode and maybe the city. */
+const ENDS_WITH_POSTCODE = String.raw`(?<=\p{N}{5}\)?(?:${SP}+\p{Lu}[\p{L}\p{M}\-]+(?:${SP}+\p{N}{1,2}(?:e|er|ème))?)?)`;
 /** A building or place name: `Bastide des Micocouliers`, `Les Hauts de Sainte-Marthe`. */
 const BUILDING_NAME = String.raw`\p{Lu}[\p{L}\p{M}'’\-]*(?:${SP}+(?:(?:de|des|du|la|le|les)(?![\p{L}])|d['’]\p{L}+|\p{Lu}[\p{L}\p{M}'’\-]*)){0,4}`;
 /** …before the street, with its comma. */
@@ -189,7 +191,7 @@ export const NAMED_ADDRESS: CuedValue = {
     'giu',
   ),
   value: new RegExp(
-    String.raw`${NUMBER}${STREET_PART}|(?=[^;\n]{0,80}?\p{N}{5})(?:${BUILDING_PART}${SP}*,${SP}*)?(?:${BUILDING})?(?:${STREET_PART}|${BUILDING_NAME}${COMPLEMENT})`,
+    String.raw`${NUMBER}${STREET_PART}|(?:${BUILDING_PART}${SP}*,${SP}*)?(?:${BUILDING})?(?:${STREET_PART}|${BUILDING_NAME}${COMPLEMENT})${ENDS_WITH_POSTCODE}`,
     'uy',
   ),
 };
