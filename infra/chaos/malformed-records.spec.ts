@@ -1,6 +1,6 @@
 import { Type } from 'avsc';
 import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
-import { sanitize } from '@app/sanitization';
+import { sanitizationPolicy, sanitize } from '@app/sanitization';
 import { AvroSerde, SerdeError, type RegistryClient } from '@app/schema-registry';
 import { parseBatch } from '../../apps/ingest-api/src';
 import {
@@ -36,7 +36,7 @@ async function decodeOutcome(bytes: Buffer | null): Promise<string> {
 
 function apiAccepts(submission: Submission): boolean {
   try {
-    parseBatch([JSON.parse(JSON.stringify(submission))], API_LIMITS);
+    parseBatch([JSON.parse(JSON.stringify(submission))], API_LIMITS, sanitizationPolicy());
     return true;
   } catch {
     return false;
@@ -67,7 +67,9 @@ describe('malformedRecords (what the chaos run produces, and how each must end)'
     }
     const vias = (kind: MalformedKind) =>
       new Set(records.filter((r) => r.kind === kind).map((r) => r.via));
-    expect(vias('outside_area')).toEqual(new Set(['api', 'topic']));
+    // The API applies the sanitizer's rules too (#17): only what they cannot see goes through it.
+    expect(vias('outside_area')).toEqual(new Set(['topic']));
+    expect(vias('geocode_not_found')).toEqual(new Set(['api', 'topic']));
     expect(vias('no_magic_byte')).toEqual(new Set(['topic']));
   });
 

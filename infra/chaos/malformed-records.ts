@@ -86,25 +86,25 @@ export const MALFORMED_KINDS = {
   invalid_revision: { expected: sanitizer('invalid_revision'), via: 'topic', weight: 3 },
   missing_payload: { expected: sanitizer('missing_payload'), via: 'topic', weight: 3 },
   invalid_coordinate: { expected: sanitizer('invalid_coordinate'), via: 'topic', weight: 2 },
-  // Valid for the contract, refused by the sanitizer's rules.
-  outside_area: { expected: sanitizer('outside_area'), via: 'either', weight: 6 },
-  duration_too_long: { expected: sanitizer('duration_too_long'), via: 'either', weight: 5 },
-  count_too_large: { expected: sanitizer('count_too_large'), via: 'either', weight: 4 },
-  route_too_short: { expected: sanitizer('route_too_short'), via: 'either', weight: 3 },
+  // Valid for the contract, refused by the sanitizer's rules (the API applies them too, #17).
+  outside_area: { expected: sanitizer('outside_area'), via: 'topic', weight: 6 },
+  duration_too_long: { expected: sanitizer('duration_too_long'), via: 'topic', weight: 5 },
+  count_too_large: { expected: sanitizer('count_too_large'), via: 'topic', weight: 4 },
+  route_too_short: { expected: sanitizer('route_too_short'), via: 'topic', weight: 3 },
   self_intersecting_polygon: {
     expected: sanitizer('self_intersecting_polygon'),
-    via: 'either',
+    via: 'topic',
     weight: 3,
   },
-  empty_address: { expected: sanitizer('empty_address'), via: 'either', weight: 3 },
-  no_address: { expected: sanitizer('no_address'), via: 'either', weight: 3 },
-  text_too_long: { expected: sanitizer('text_too_long'), via: 'either', weight: 3 },
-  address_too_long: { expected: sanitizer('address_too_long'), via: 'either', weight: 3 },
+  empty_address: { expected: sanitizer('empty_address'), via: 'topic', weight: 3 },
+  no_address: { expected: sanitizer('no_address'), via: 'topic', weight: 3 },
+  text_too_long: { expected: sanitizer('text_too_long'), via: 'topic', weight: 3 },
+  address_too_long: { expected: sanitizer('address_too_long'), via: 'topic', weight: 3 },
   // Oversized: more positions than the API takes, a description of 200 kB, and a record
   // above the broker's 1 MB limit.
   route_too_long: { expected: sanitizer('route_too_long'), via: 'topic', weight: 0.2 },
   polygon_too_large: { expected: sanitizer('polygon_too_large'), via: 'topic', weight: 0.2 },
-  huge_description: { expected: sanitizer('text_too_long'), via: 'either', weight: 0.2 },
+  huge_description: { expected: sanitizer('text_too_long'), via: 'topic', weight: 0.2 },
   over_broker_limit: { expected: { refusedBy: 'broker' }, via: 'topic', weight: 0.03 },
   // Clean for the sanitizer, but none of its places exists: the locator dead-letters it.
   geocode_not_found: {

@@ -44,6 +44,7 @@ export class IngestApiModule {
               registryUrl: c.registry.url,
               clientId: `${c.kafka.clientId}-ingest-api`,
               topic: c.ingest.topic,
+              policy: c.sanitizer.policyOverrides,
               ...kafkaSecurityOptions(c.kafka),
             }),
         },

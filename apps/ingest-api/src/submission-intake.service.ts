@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { Submission } from '@app/contracts';
+import { sanitizationPolicy, type SanitizationPolicy } from '@app/sanitization/rules';
 import { LruCache } from './dedup.cache';
 import { IngestError, IngestErrorCode } from './ingest.error';
 import { parseBatch } from './submission-batch';
@@ -47,12 +48,18 @@ export class SubmissionIntake {
   private readonly accepted: LruCache<string, string>;
   /** Pairs being published now, so a concurrent retry waits for the outcome instead of racing. */
   private readonly inFlight = new Map<string, { fingerprint: string; settled: Promise<void> }>();
+  /**
+   * The sanitizer stage's policy, built the way the stage builds it (the same SANITIZER_*
+   * variables): what the stage would reject is a 400 here.
+   */
+  private readonly policy: SanitizationPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SUBMISSION_SINK) private readonly sink: SubmissionSink,
   ) {
     this.accepted = new LruCache(config.ingest.dedupEntries);
+    this.policy = sanitizationPolicy(config.sanitizer.policyOverrides);
   }
 
   /**
@@ -62,7 +69,7 @@ export class SubmissionIntake {
    *   with other content, or Unavailable (503) when Kafka did not acknowledge in time.
    */
   async submit(body: unknown): Promise<AcceptedSubmission[]> {
-    const entries = parseBatch(body, this.config.ingest).map((submission): Entry => ({
+    const entries = parseBatch(body, this.config.ingest, this.policy).map((submission): Entry => ({
       submission,
       key: revisionKey(submission),
       fingerprint: fingerprint(submission),

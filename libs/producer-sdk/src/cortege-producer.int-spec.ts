@@ -141,4 +141,62 @@ describe('CortegeProducer (the producer SDK) against the real stack', () => {
     const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
     expect(offsets.map((o) => o.high)).toEqual(['0', '0', '0']);
   });
+
+  it('throws one ContractError listing every violation, the sanitizer’s rules included, and sends nothing', async () => {
+    const topic = await freshTopic('sdk.all');
+    const base = 'payload.cortege.MovingDemonstration';
+    const moving = JSON.parse(JSON.stringify(sampleSubmissions().moving)) as {
+      payload: Record<string, Record<string, unknown>>;
+    };
+    const event = moving.payload['cortege.MovingDemonstration'] as Record<string, unknown>;
+    event.organiserStatus = 'COMPANY';
+    event.peopleDeclared = -3;
+    event.endAt = event.startAt;
+    const outside = JSON.parse(JSON.stringify(sampleSubmissions().moving)) as typeof moving;
+    const far = outside.payload['cortege.MovingDemonstration'] as Record<string, unknown>;
+    far.route = {
+      coordinates: [
+        { lon: 2.35, lat: 48.85 },
+        { lon: 5.37, lat: 43.29 },
+      ],
+    };
+
+    const [threeFaults, sanitizerOnly, overridden] = await withProducer(topic, async (p) => [
+      await p.publish(moving).catch((e: unknown) => e),
+      await p.publish(outside).catch((e: unknown) => e),
+      // The stage's overrides, as the platform configures them: 10 people at most.
+      await new CortegeProducer({
+        brokers: config.kafka.brokers,
+        registryUrl: config.registry.url,
+        topic,
+        policy: { maxPeople: 10 },
+      })
+        .publish(sampleSubmissions().moving)
+        .catch((e: unknown) => e),
+    ]);
+
+    expect(threeFaults).toBeInstanceOf(ContractError);
+    const error = threeFaults as ContractError;
+    expect(error.violations.map((v) => [v.path, v.code])).toEqual([
+      [`${base}.organiserStatus`, 'invalid_enum'],
+      [`${base}.endAt`, 'end_before_start'],
+      [`${base}.peopleDeclared`, 'negative_count'],
+    ]);
+    expect(error).toMatchObject({ total: 3, truncated: false });
+    expect(error.message).toContain('(3 violations)');
+    expect(sanitizerOnly).toBeInstanceOf(ContractError);
+    expect((sanitizerOnly as ContractError).violations.map((v) => [v.path, v.code])).toEqual([
+      [`${base}.route.coordinates.0`, 'outside_area'],
+    ]);
+    expect(overridden).toBeInstanceOf(ContractError);
+    expect((overridden as ContractError).violations.map((v) => v.code)).toEqual([
+      'count_too_large',
+      'count_too_large',
+    ]);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    expect(offsets.map((o) => o.high)).toEqual(['0', '0', '0']);
+  });
 });

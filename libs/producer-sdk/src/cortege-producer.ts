@@ -9,12 +9,18 @@ import {
 import type { ConnectionOptions } from 'node:tls';
 import {
   ContractError,
-  parseSubmission,
   SUBMISSION_SCHEMA,
   TOPICS,
+  type RuleViolation,
   type Submission,
-  type Violation,
 } from '@app/contracts';
+// The rules without the scrubber: the SDK runs in the producers' processes.
+import {
+  sanitizationPolicy,
+  validateSubmission,
+  type SanitizationPolicy,
+  type SubmissionValidation,
+} from '@app/sanitization/rules';
 import { AvroSerde, RegistryClient, type RegistryAuth } from '@app/schema-registry';
 
 export interface CortegeProducerOptions {
@@ -30,6 +36,12 @@ export interface CortegeProducerOptions {
   readonly sasl?: SASLOptions;
   /** TLS to the brokers: `true` for the system's CAs, or Node's TLS options (ca, cert, key). */
   readonly ssl?: boolean | ConnectionOptions;
+  /**
+   * The sanitizer's limits where the platform changed them (its SANITIZER_* settings: longest
+   * event, largest counts, area of operation…); the others keep the sanitizer's defaults. With
+   * the platform's values, what the sanitizer would reject is a `ContractError` here.
+   */
+  readonly policy?: Partial<SanitizationPolicy>;
 }
 
 /** A submission the brokers acknowledged (all in-sync replicas have it). */
@@ -46,7 +58,9 @@ export class BatchContractError extends Error {
   constructor(
     readonly invalid: ReadonlyArray<{
       readonly index: number;
-      readonly violations: readonly Violation[];
+      readonly violations: readonly RuleViolation[];
+      /** How many violations this submission has; more than listed when they were cut. */
+      readonly total: number;
     }>,
   ) {
     super(
@@ -62,8 +76,8 @@ export class BatchContractError extends Error {
 }
 
 /**
- * The producer SDK for the Cortège side. Validates each submission against the contract before
- * sending, writes it in the Confluent wire format with the registered schema, keyed by
+ * The producer SDK for the Cortège side. Validates each submission against the contract and
+ * the sanitizer's rules (`validateSubmission`, with `options.policy`) before sending, writes it in the Confluent wire format with the registered schema, keyed by
  * `eventId`, through an idempotent producer (no duplicates from retries).
  *
  * ```ts
@@ -78,6 +92,7 @@ export class CortegeProducer {
   private readonly registry: RegistryClient;
   private readonly topic: string;
   private serde: AvroSerde<Submission> | undefined;
+  private readonly policy: SanitizationPolicy;
 
   constructor(options: CortegeProducerOptions) {
     const config: KafkaConfig = {
@@ -94,6 +109,12 @@ export class CortegeProducer {
     });
     this.registry = new RegistryClient(options.registryUrl, options.registryAuth);
     this.topic = options.topic ?? TOPICS.submissions;
+    this.policy = sanitizationPolicy(options.policy);
+  }
+
+  /** The contract and the sanitizer's rules on one submission, nothing sent. */
+  validate(submission: unknown): SubmissionValidation {
+    return validateSubmission(submission, this.policy);
   }
 
   /** Registers the schema (setting the subject's compatibility) and connects to Kafka. */
@@ -108,11 +129,13 @@ export class CortegeProducer {
 
   /**
    * Publishes one submission (the Avro shape, or the ingest API's JSON shape).
-   * @throws ContractError with every violation and its field path; nothing is sent.
+   * @throws ContractError with every violation of the contract and of the sanitizer's rules,
+   *   with its field path and code (at most `MAX_VIOLATIONS`, `total` and `truncated` say
+   *   whether more were found); nothing is sent.
    */
   async publish(submission: unknown): Promise<PublishReceipt> {
-    const parsed = parseSubmission(submission);
-    if (!parsed.ok) throw new ContractError(parsed.violations);
+    const parsed = this.validate(submission);
+    if (!parsed.ok) throw new ContractError(parsed.violations, parsed.total);
     const [receipt] = await this.send([parsed.submission]);
     return receipt as PublishReceipt;
   }
@@ -123,9 +146,9 @@ export class CortegeProducer {
    * @throws BatchContractError listing each invalid submission by index.
    */
   async publishBatch(submissions: readonly unknown[]): Promise<PublishReceipt[]> {
-    const parsed = submissions.map((s) => parseSubmission(s));
+    const parsed = submissions.map((s) => this.validate(s));
     const invalid = parsed.flatMap((p, index) =>
-      p.ok ? [] : [{ index, violations: p.violations }],
+      p.ok ? [] : [{ index, violations: p.violations, total: p.total }],
     );
     if (invalid.length > 0) throw new BatchContractError(invalid);
     return this.send(parsed.map((p) => (p.ok ? p.submission : (undefined as never))));
