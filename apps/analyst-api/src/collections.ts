@@ -25,6 +25,7 @@ export const COLLECTION_IDS = [
   'tension-cells',
   'tension-days',
   'tension-zones',
+  'hotspots',
 ] as const;
 export type CollectionId = (typeof COLLECTION_IDS)[number];
 
@@ -99,6 +100,22 @@ export const COLLECTIONS: Readonly<Record<CollectionId, CollectionInfo>> = {
       eventId: 'comma-separated event ids: zones involving any of them',
     },
   },
+  hotspots: {
+    id: 'hotspots',
+    title: 'Hotspots (Getis–Ord Gi*)',
+    description:
+      'Per window (a local day, or an ISO week from its Monday, Europe/Paris) and resolution-9 ' +
+      'cell of its study area (the cells with tension and their 1-rings): the value (the ' +
+      "cell's score integrated over the window, in score hours), Gi* with binary weights on " +
+      'the 1-ring including the cell (z-score), its two-sided p-value, the Benjamini–Hochberg ' +
+      'q-value over the window, and whether the cell is a HOT or COLD spot at the stored alpha. ' +
+      '`datetime` selects the windows it meets.',
+    filters: {
+      window: 'day or week',
+      spot: 'comma-separated: HOT, COLD, NONE',
+      cell: 'one H3 cell index',
+    },
+  },
 };
 
 export function isCollectionId(id: string): id is CollectionId {
@@ -119,8 +136,11 @@ export interface ItemsFilter {
   readonly cell: string | undefined;
   readonly resolution: number | undefined;
   readonly minScore: number | undefined;
+  readonly window: 'day' | 'week' | undefined;
+  readonly spots: string[] | undefined;
 }
 
+const HOTSPOT_SPOTS = ['HOT', 'COLD', 'NONE'] as const;
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const H3_CELL = /^[0-9a-f]{15}$/;
 
@@ -139,6 +159,10 @@ export function parseItemsFilter(query: RawQuery, resolutions: readonly number[]
   const cell = text('cell');
   const resolution = text('resolution');
   const minScore = text('minScore');
+  const window = text('window');
+  const spot = text('spot');
+  if (window !== undefined && window !== 'day' && window !== 'week')
+    throw invalidParameter('window', `'${window.slice(0, 50)}' is not a window; use day or week`);
   if (cell !== undefined && !H3_CELL.test(cell))
     throw invalidParameter('cell', `'${cell.slice(0, 100)}' is not an H3 cell index`);
   const parsedResolution =
@@ -161,5 +185,7 @@ export function parseItemsFilter(query: RawQuery, resolutions: readonly number[]
     cell,
     resolution: parsedResolution,
     minScore: minScore === undefined ? undefined : parseNumber('minScore', minScore),
+    window,
+    spots: spot === undefined ? undefined : parseEnumList('spot', spot, HOTSPOT_SPOTS),
   };
 }

@@ -1,3 +1,4 @@
+import { HotspotStore } from '@app/aggregation';
 import { marchCells, MARSEILLE, presenceRecords, syntheticCityDay } from '@app/testing';
 import { habilitate, startAnalystApi, type AnalystFixture } from '../test/analyst-fixture';
 
@@ -86,6 +87,49 @@ describe('OGC API – Features over the aggregates', () => {
     return { ids, matched, pages };
   };
 
+  it('serves the hotspots of each day and week as the table holds them, filtered by window, spot and datetime, to a habilitated caller only', async () => {
+    const outcomes = await new HotspotStore(api.pool, 15).recomputeAll();
+    expect(outcomes.length).toBeGreaterThan(1);
+    const { rows } = await api.pool.query<{ id: string; z: number; spot: string }>(
+      `SELECT cell || '@day@' || to_char(window_start, 'YYYY-MM-DD') AS id, z, spot
+         FROM hotspot WHERE window_kind = 'day' AND window_start = '2026-05-01' ORDER BY cell`,
+    );
+    expect(rows.filter((r) => r.spot === 'HOT').length).toBeGreaterThan(0);
+    const day = await allIds(
+      `/collections/hotspots/items?window=day&datetime=${encodeURIComponent(DAY)}&limit=200`,
+    );
+    expect(day.ids).toEqual(rows.map((r) => r.id));
+    const hot = await items(
+      `/collections/hotspots/items?window=day&spot=HOT&datetime=${encodeURIComponent(DAY)}&limit=200`,
+    );
+    expect(hot.features.map((f) => f.id)).toEqual(
+      rows.filter((r) => r.spot === 'HOT').map((r) => r.id),
+    );
+    const first = hot.features[0];
+    expect(first?.geometry?.type).toBe('Polygon');
+    expect(first?.properties).toMatchObject({
+      window: 'day',
+      start: '2026-05-01',
+      end: '2026-05-02',
+      spot: 'HOT',
+      resolution: 9,
+      alpha: 0.05,
+    });
+    expect(first?.properties.q as number).toBeLessThanOrEqual(0.05);
+    const one = await api.get(
+      `/collections/hotspots/items/${encodeURIComponent(first?.id ?? '')}`,
+      token,
+    );
+    expect(((await one.json()) as { properties: { z: number } }).properties.z).toBe(
+      rows.find((r) => r.id === first?.id)?.z,
+    );
+    const weeks = await items('/collections/hotspots/items?window=week&limit=1');
+    expect(weeks.features[0]?.properties).toMatchObject({ window: 'week', start: '2026-04-27' });
+    expect((await api.get('/collections/hotspots/items?window=month', token)).status).toBe(400);
+    expect((await api.get('/collections/hotspots/items?spot=WARM', token)).status).toBe(400);
+    expect((await api.get('/collections/hotspots/items')).status).toBe(401);
+  });
+
   it('serves the landing page, conformance and the four collections with their extents', async () => {
     const landing = (await (await api.get('/', token)).json()) as { links: Array<{ rel: string }> };
     expect(landing.links.map((l) => l.rel)).toEqual(
@@ -109,6 +153,7 @@ describe('OGC API – Features over the aggregates', () => {
       'tension-cells',
       'tension-days',
       'tension-zones',
+      'hotspots',
     ]);
     const events = collections.collections[0];
     const [minLon, minLat, maxLon, maxLat] = events?.extent.spatial.bbox[0] ?? [];

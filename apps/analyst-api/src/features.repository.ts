@@ -141,6 +141,8 @@ export class FeaturesRepository {
         return this.daysSql(filter, params);
       case 'tension-zones':
         return this.zonesSql(filter, params);
+      case 'hotspots':
+        return this.hotspotsSql(filter, params);
       default: {
         const _exhaustive: never = collection;
         return _exhaustive;
@@ -301,6 +303,37 @@ export class FeaturesRepository {
     };
   }
 
+  /** Hotspots per window: `datetime` selects the windows (local days) it meets. */
+  private hotspotsSql(f: ItemsFilter, params: SqlParams): CollectionSql {
+    const where: string[] = [];
+    if (f.window !== undefined) where.push(`h.window_kind = ${params.add(f.window)}`);
+    if (f.bbox) {
+      const box = envelope(params, f.bbox);
+      where.push(`h.geom && ${box}`, `ST_Intersects(h.geom, ${box})`);
+    }
+    const localDay = (epochMs: number) =>
+      `(${params.add(new Date(epochMs))}::timestamptz AT TIME ZONE 'Europe/Paris')::date`;
+    if (f.datetime?.start != null) where.push(`h.window_end > ${localDay(f.datetime.start)}`);
+    if (f.datetime?.end != null) where.push(`h.window_start <= ${localDay(f.datetime.end)}`);
+    if (f.spots) where.push(`h.spot = ANY(${params.add(f.spots)}::text[])`);
+    if (f.cell) where.push(`h.cell = ${params.add(f.cell)}`);
+    const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
+    return {
+      from: 'hotspot h',
+      where,
+      order: 'h.window_kind, h.window_start, h.cell',
+      feature: `json_build_object(
+        'type', 'Feature',
+        'id', h.cell || '@' || h.window_kind || '@' || ${day('h.window_start')},
+        'geometry', ST_AsGeoJSON(h.geom, 6)::json,
+        'properties', json_build_object(
+          'cell', h.cell, 'resolution', h.resolution, 'window', h.window_kind,
+          'start', ${day('h.window_start')}, 'end', ${day('h.window_end')},
+          'value', h.value, 'neighbours', h.neighbours, 'z', h.z, 'p', h.p, 'q', h.q,
+          'spot', h.spot, 'alpha', h.alpha, 'studyArea', h.study_area))::text`,
+    };
+  }
+
   /** The SQL condition selecting `featureId`, or `undefined` when no feature can have it. */
   private idCondition(
     collection: CollectionId,
@@ -333,6 +366,13 @@ export class FeaturesRepository {
         const start = match ? at(match[2] as string) : undefined;
         return match && start
           ? `c.cell = ${params.add(match[1])} AND c.bucket_start = ${params.add(start)}`
+          : undefined;
+      }
+      case 'hotspots': {
+        const match = new RegExp(`^(${CELL})@(day|week)@(\\d{4}-\\d{2}-\\d{2})$`).exec(featureId);
+        const day = match ? at(`${match[3]}T00:00:00Z`) : undefined;
+        return match && day
+          ? `h.cell = ${params.add(match[1])} AND h.window_kind = ${params.add(match[2])} AND h.window_start = ${params.add(match[3])}::date`
           : undefined;
       }
       case 'presence': {
@@ -395,6 +435,8 @@ const NO_FILTER: ItemsFilter = {
   cell: undefined,
   resolution: undefined,
   minScore: undefined,
+  window: undefined,
+  spots: undefined,
 };
 
 /** The hexagon of `cell` as a GeoJSON polygon (`[lon, lat]`, closed ring). */
