@@ -23,10 +23,10 @@ const WORD = /\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*/gu;
 const ELISION = /^(?:[ldjmnstc]|qu|[LD])['’](?=\p{L})/u;
 
 function shapeOf(word: string): Token['shape'] {
-  const letters = word.replace(/[^\p{L}]/gu, '');
-  if (letters.length === 1 && /\p{Lu}/u.test(letters)) return 'initial';
-  if (!/^\p{Lu}/u.test(letters)) return 'lower';
-  return letters === letters.toUpperCase() ? 'upper' : 'title';
+  const first = word.charAt(0);
+  if (first === first.toLowerCase()) return 'lower';
+  if (word.length === 1) return 'initial';
+  return word === word.toUpperCase() ? 'upper' : 'title';
 }
 
 function tokenize(text: string): Token[] {
@@ -622,7 +622,7 @@ function extendLeft(tokens: readonly Token[], text: string, i: number, floor: nu
  */
 export function findContextNames(text: string): NameSpan[] {
   const tokens = tokenize(text);
-  const capitalsText = inCapitals(text);
+  const capitalsText = inCapitals(tokens);
   const spans: NameSpan[] = [];
   let floor = -1; // the last token already in a name (or in a dedicatee's)
   for (let i = 0; i < tokens.length; i++) {
@@ -654,11 +654,16 @@ export function findContextNames(text: string): NameSpan[] {
 const ARTICLE_NICKNAME =
   /(?<![\p{L}])(?:dite?|alias|surnomm[ée]e?)[ \u00A0]+(?:[«"“][ \u00A0]*)?((?:le|la|les|Le|La|Les)[ \u00A0]+\p{Lu}[\p{L}\p{M}-]*(?:[ \u00A0]+\p{Lu}[\p{L}\p{M}-]*)?|[lL]['’]\p{Lu}[\p{L}\p{M}-]*)/dgu;
 
-/** Whether most letters of `text` are capitals (a police note in capitals). */
-function inCapitals(text: string): boolean {
-  const letters = text.replace(/[^\p{L}]/gu, '');
-  const upper = letters.replace(/[^\p{Lu}]/gu, '').length;
-  return letters.length >= 12 && upper / letters.length > 0.6;
+/** Whether most letters of the text's words are capitals (a police note in capitals). */
+function inCapitals(tokens: readonly Token[]): boolean {
+  let letters = 0;
+  let upper = 0;
+  for (const token of tokens) {
+    letters += token.word.length;
+    if (token.shape === 'upper' || token.shape === 'initial') upper += token.word.length;
+    else if (token.shape === 'title') upper += 1;
+  }
+  return letters >= 12 && upper / letters > 0.6;
 }
 
 /**
