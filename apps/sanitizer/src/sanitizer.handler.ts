@@ -1,4 +1,4 @@
-import { RevisionGate, type Submission } from '@app/contracts';
+import { reportViolations, RevisionGate, type Submission } from '@app/contracts';
 import type { Rejected, StageOutput, StageRecord, TopicWork } from '@app/kafka';
 import { sanitize, type SanitizationPolicy } from '@app/sanitization';
 import type { AvroSerde } from '@app/schema-registry';
@@ -10,6 +10,9 @@ export const EVENT_HEADERS = {
   scrubCounts: 'cortege-scrub-counts',
   repairs: 'cortege-repairs',
 } as const;
+
+/** The violations named in a dead letter's message header; all are in its violations header. */
+const MESSAGE_VIOLATIONS = 10;
 
 interface Pending {
   readonly outcome: string;
@@ -43,12 +46,18 @@ export class SanitizerHandler implements TopicWork<Submission> {
     // and time order itself.
     const result = sanitize(submission, this.policy);
     if (result.outcome === 'rejected') {
-      const { violations } = result;
+      // Every violation, in the order found; the dead letter's headers list the first ones
+      // within their bounds and say how many there were.
+      const { violations, total } = reportViolations(result.violations);
+      const listed = violations.slice(0, MESSAGE_VIOLATIONS);
       return Promise.resolve({
         rejected: {
           code: violations[0]?.code ?? 'invalid_submission',
-          message: violations.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; '),
+          message:
+            listed.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; ') +
+            (total > listed.length ? `; and ${total - listed.length} more` : ''),
           violations: violations.map((v) => ({ path: v.path, code: v.code })),
+          violationsTotal: total,
         },
       });
     }

@@ -193,6 +193,72 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     }
   });
 
+  it('dead-letters a submission sent straight to the topic with every violation in its headers, bounded', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.all');
+    const base = 'payload.cortege.MovingDemonstration';
+    // The ingest API refuses these (a 400 listing every fault); a producer bypassing it reaches
+    // the sanitizer. An unknown enum symbol cannot be written in Avro: the other faults can.
+    const faulty = (edit: (e: Record<string, unknown>) => void): Submission => {
+      const s = validSubmission(0);
+      const event = { ...(eventOf(s)?.event as unknown as Record<string, unknown>) };
+      edit(event);
+      return { ...s, payload: { [base.slice('payload.'.length)]: event } as never };
+    };
+    const three = faulty((e) => {
+      e.peopleDeclared = -3;
+      e.endAt = e.startAt;
+      e.route = {
+        coordinates: [
+          { lon: 2.35, lat: 48.85 },
+          { lon: 5.37, lat: 43.29 },
+        ],
+      };
+    });
+    const many = faulty((e) => (e.waypointAddresses = Array.from({ length: 130 }, () => '')));
+    expect(eventOf(three)?.kind).toBe('MOVING_DEMONSTRATION');
+    await produce(kafka, topics.input, [
+      { key: three.eventId, value: serde.encode(three) },
+      { key: many.eventId, value: serde.encode(many) },
+    ]);
+
+    const { app, port } = await sanitizer(topics, uniqueName('san-all'));
+    app.start();
+    try {
+      await app.healthy(port);
+      await drained(port, 2);
+      const letters = await readAll(kafka, topics.dlq, 2);
+      const headersOf = (key: string) => {
+        const headers = letters.find((l) => String(l.message.key) === key)?.message.headers ?? {};
+        return (name: string) => (headers[name] === undefined ? undefined : String(headers[name]));
+      };
+
+      const first = headersOf(three.eventId);
+      expect(JSON.parse(first(DLQ_HEADERS.violations) ?? '[]')).toEqual([
+        { path: `${base}.endAt`, code: 'end_before_start' },
+        { path: `${base}.peopleDeclared`, code: 'negative_count' },
+        { path: `${base}.route.coordinates.0`, code: 'outside_area' },
+      ]);
+      expect(first(DLQ_HEADERS.violationsTotal)).toBe('3');
+      expect(first(DLQ_HEADERS.violationsTruncated)).toBeUndefined();
+      expect(first(DLQ_HEADERS.reason)).toBe('end_before_start');
+      expect(first(DLQ_HEADERS.message)).toBe(
+        `${base}.endAt: end_before_start; ${base}.peopleDeclared: negative_count; ${base}.route.coordinates.0: outside_area`,
+      );
+
+      const second = headersOf(many.eventId);
+      const listed = JSON.parse(second(DLQ_HEADERS.violations) ?? '[]') as Array<{ path: string }>;
+      expect(listed).toHaveLength(100);
+      expect(listed[99]?.path).toBe(`${base}.waypointAddresses.99`);
+      expect(second(DLQ_HEADERS.violationsTotal)).toBe('130');
+      expect(second(DLQ_HEADERS.violationsTruncated)).toBe('true');
+      expect(second(DLQ_HEADERS.message)).toMatch(
+        /waypointAddresses\.9: empty_address; and 120 more$/,
+      );
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   it('lets no planted personal data through, in the events or in any log line', async () => {
     const { topics, serde } = await setUp(kafka, 'san.canary');
     const canaries = generatePiiCanaries(240, 20261128).map((c) => c.value);

@@ -6,6 +6,10 @@ export const DLQ_HEADERS = {
   reason: 'cortege-dlq-reason',
   message: 'cortege-dlq-message',
   violations: 'cortege-dlq-violations',
+  /** How many violations were found, when there are any (more than listed when cut). */
+  violationsTotal: 'cortege-dlq-violations-total',
+  /** `true` when the list of violations was cut at its bounds. */
+  violationsTruncated: 'cortege-dlq-violations-truncated',
   stage: 'cortege-dlq-stage',
   firstSeen: 'cortege-dlq-first-seen',
   sourceTopic: 'cortege-dlq-source-topic',
@@ -19,8 +23,39 @@ export interface DeadLetterReason {
   /** For people, with field paths; never the record's own text (it may hold personal data). */
   readonly message: string;
   readonly stage: string;
-  /** Every violation's path and code, when there are several. */
+  /**
+   * Every violation's path and code, in order; the header lists the first ones within its
+   * bounds (`DLQ_MAX_VIOLATIONS`, `DLQ_MAX_VIOLATIONS_BYTES`) and says when it was cut.
+   */
   readonly violations?: ReadonlyArray<{ readonly path: string; readonly code: string }>;
+  /** How many violations were found, when `violations` holds only the first ones. */
+  readonly violationsTotal?: number;
+}
+
+/** At most this many violations in the violations header, and at most this many bytes of JSON. */
+export const DLQ_MAX_VIOLATIONS = 100;
+export const DLQ_MAX_VIOLATIONS_BYTES = 16_384;
+/** The message header is cut at this many characters. */
+export const DLQ_MAX_MESSAGE_LENGTH = 2_048;
+
+/**
+ * The violations header's JSON: the first violations, in order, as many as fit in
+ * `DLQ_MAX_VIOLATIONS` entries and `DLQ_MAX_VIOLATIONS_BYTES` bytes (paths are data: an unknown
+ * field's name may be long), and how many it lists.
+ */
+function boundedViolations(
+  violations: ReadonlyArray<{ readonly path: string; readonly code: string }>,
+): { json: string; listed: number } {
+  const items: string[] = [];
+  let bytes = 2;
+  for (const v of violations.slice(0, DLQ_MAX_VIOLATIONS)) {
+    const item = JSON.stringify({ path: v.path, code: v.code });
+    const size = Buffer.byteLength(item) + (items.length > 0 ? 1 : 0);
+    if (bytes + size > DLQ_MAX_VIOLATIONS_BYTES) break;
+    items.push(item);
+    bytes += size;
+  }
+  return { json: `[${items.join(',')}]`, listed: items.length };
 }
 
 /**
@@ -38,7 +73,10 @@ export function deadLetter(
   const headers: IHeaders = {
     ...original,
     [DLQ_HEADERS.reason]: reason.code,
-    [DLQ_HEADERS.message]: reason.message,
+    [DLQ_HEADERS.message]:
+      reason.message.length > DLQ_MAX_MESSAGE_LENGTH
+        ? `${reason.message.slice(0, DLQ_MAX_MESSAGE_LENGTH - 1)}…`
+        : reason.message,
     [DLQ_HEADERS.stage]: reason.stage,
     [DLQ_HEADERS.firstSeen]: original[DLQ_HEADERS.firstSeen] ?? now.toISOString(),
     [DLQ_HEADERS.sourceTopic]: source.topic,
@@ -46,7 +84,11 @@ export function deadLetter(
     [DLQ_HEADERS.sourceOffset]: message.offset,
   };
   if (reason.violations && reason.violations.length > 0) {
-    headers[DLQ_HEADERS.violations] = JSON.stringify(reason.violations);
+    const total = reason.violationsTotal ?? reason.violations.length;
+    const { json, listed } = boundedViolations(reason.violations);
+    headers[DLQ_HEADERS.violations] = json;
+    headers[DLQ_HEADERS.violationsTotal] = String(total);
+    if (listed < total) headers[DLQ_HEADERS.violationsTruncated] = 'true';
   }
   return { topic: dlqTopic, key: message.key, value: message.value, headers };
 }
