@@ -8,6 +8,9 @@ start with `#` are ignored. Ids are given in order: c0001, c0002, ...
 Each span's start/end are UTF-16 code-unit offsets into the stripped text (JavaScript string
 indices), end exclusive. The script checks that every span's text equals its value and that no
 markup is left, then writes corpus.jsonl and prints the counts (`--stats` prints them only).
+
+A folder given as argument (`build-corpus.py ../pii-corpus-validation`) is converted instead of
+this script's own: the same format, the same checks, for every corpus of the repository.
 """
 import json
 import re
@@ -15,7 +18,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+FOLDERS = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+HERE = Path(FOLDERS[0]).resolve() if FOLDERS else Path(__file__).resolve().parent
 SOURCE = HERE / "corpus.source.txt"
 OUTPUT = HERE / "corpus.jsonl"
 

@@ -1,3 +1,5 @@
+import { ABBREVIATIONS, STREET_TYPES } from '@app/geocoding';
+
 /**
  * Personal data that only their context gives away: a birth date after `né le`, an identity
  * number after `passeport n°`, an age next to a name, a home address after `demeurant` or next
@@ -108,47 +110,41 @@ export const AGE: CuedValue = {
   value: new RegExp(String.raw`\d{1,3}${SP}*(?:ans|a)(?![\p{L}])`, 'iuy'),
 };
 
-const STREET_WORDS = [
-  'rue',
-  'r\\.',
-  'avenue',
-  'av\\.?',
-  'ave',
-  'boulevard',
-  'bd',
-  'bld',
-  'bvd',
-  'place',
-  'pl\\.',
-  'cours',
-  'quai',
-  'impasse',
-  'imp\\.',
-  'chemin',
-  'ch\\.',
-  'route',
-  'all[ée]es?',
-  'square',
-  'traverse',
-  'trav\\.',
-  'mont[ée]e',
-  'esplanade',
-  'promenade',
-  'rond-point',
-  'passage',
-  'corniche',
-  'faubourg',
-  'lotissement',
-  'r[ée]sidence',
-  'hameau',
-  'cit[ée]',
-  'bastide',
-  'domaine',
-  'villa',
-  'lieu-dit',
-];
-/** A street type as written: `rue`, `Rue`, `RUE`, `bd`, `BD`, `Allées`. */
-const STREET = `(?:${STREET_WORDS.flatMap((w) => [w, `${w.charAt(0).toUpperCase()}${w.slice(1)}`, w.toUpperCase()]).join('|')})`;
+/** Accented and capital forms of each letter, so `allee` also reads `Allée` and `ALLÉE`. */
+const LETTER_FORMS: Readonly<Record<string, string>> = {
+  a: 'aàâäAÀÂÄ',
+  c: 'cçCÇ',
+  e: 'eéèêëEÉÈÊË',
+  i: 'iîïIÎÏ',
+  o: 'oôöOÔÖ',
+  u: 'uùûüUÙÛÜ',
+};
+
+/** A folded word (`allee`, `rond point`) as a pattern of its written forms, any case and accents. */
+const writtenForms = (word: string) =>
+  [...word]
+    .map((c) =>
+      c === ' ' ? '[- ]' : /[a-z]/.test(c) ? `[${LETTER_FORMS[c] ?? `${c}${c.toUpperCase()}`}]` : c,
+    )
+    .join('');
+
+/**
+ * Street types: the BAN's (`STREET_TYPES` of the geocoding library, `rue` … `cité`) and their
+ * abbreviations there (`bd`, `av`, `r.`; one or two letters only with their dot), and what private
+ * addresses also start with (`bastide`, `domaine`, `villa`, `lieu-dit`).
+ */
+const STREET = `(?:${[...STREET_TYPES, 'bastide', 'domaine', 'villa', 'lieu dit']
+  .map(writtenForms)
+  .concat(
+    Object.entries(ABBREVIATIONS)
+      .filter(([, full]) => STREET_TYPES.includes(full))
+      .map(
+        ([short]) =>
+          `${writtenForms(short)}${short.length <= 2 && short !== 'bd' ? '\\.' : '\\.?'}`,
+      ),
+  )
+  .sort((x, y) => y.length - x.length)
+  .join('|')})`;
 /** The words of a street's name (`des Bons Enfants`, `du 4 Septembre`): particles, capitalised words, numbers. */
 const STREET_NAME = String.raw`(?:${SP}+(?:(?:de|des|du|la|le|les|aux|au|sur|en|et|l['’]|d['’])(?=${SP}|\p{Lu})|(?:[lLdD]['’])?[\p{Lu}\p{N}][\p{L}\p{M}\p{N}'’\-]*)){1,6}`;
 /** What may follow a street: `, bât. B`, `, 3e étage`, `, n° 210`, `, 13005 Marseille`, ` (13006)`. */
