@@ -166,6 +166,54 @@ describe('POST /v1/submissions refuses what breaks the contract or the limits, p
     }
   });
 
+  it('an unknown enum, a negative count and an end before the start: one 400 listing the three', async () => {
+    const base = 'payload.cortege.MovingDemonstration';
+    const three = movingWith((_, e) => {
+      e.organiserStatus = 'COMPANY';
+      e.peopleDeclared = -3;
+      e.endAt = e.startAt;
+    });
+    const response = await api.submit(three);
+    expect(response.status).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'invalid_submission' });
+    expect(response.json().truncated).toBeUndefined();
+    expect(violationsOf(response.json())).toEqual([
+      [0, `${base}.organiserStatus`, ViolationCode.InvalidEnum],
+      [0, `${base}.endAt`, ViolationCode.EndBeforeStart],
+      [0, `${base}.peopleDeclared`, ViolationCode.NegativeCount],
+    ]);
+
+    // The sanitizer's rules too, with its policy: what the stage would dead-letter is a 400.
+    const four = movingWith((_, e) => {
+      e.organiserStatus = 'COMPANY';
+      e.peopleDeclared = -3;
+      e.endAt = e.startAt;
+      e.route = {
+        coordinates: [
+          { lon: 2.35, lat: 48.85 },
+          { lon: 5.37, lat: 43.29 },
+        ],
+      };
+    });
+    const withRule = await api.submit(four);
+    expect(withRule.status).toBe(400);
+    expect(violationsOf(withRule.json())).toEqual([
+      [0, `${base}.organiserStatus`, ViolationCode.InvalidEnum],
+      [0, `${base}.endAt`, ViolationCode.EndBeforeStart],
+      [0, `${base}.peopleDeclared`, ViolationCode.NegativeCount],
+      [0, `${base}.route.coordinates.0`, 'outside_area'],
+    ]);
+
+    // More than 100 in a submission: the first 100, truncated, and how many were left out.
+    const many = movingWith(
+      (_, e) => (e.waypointAddresses = Array.from({ length: 130 }, () => '')),
+    );
+    const cut = await api.submit(many);
+    expect(cut.status).toBe(400);
+    expect(cut.json()).toMatchObject({ truncated: true, violationsOmitted: 30 });
+    expect(violationsOf(cut.json())).toHaveLength(100);
+  });
+
   it('a batch with one invalid submission: 400 naming its index; the valid ones are not published', async () => {
     const { visit, operation } = sampleSubmissions();
     const broken = movingWith((_, e) => (e.startAt = 'demain matin'));

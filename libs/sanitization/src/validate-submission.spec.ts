@@ -86,6 +86,16 @@ describe('validateSubmission (the contract, then the sanitizer’s rules, at the
     expect(result.violations[MAX_VIOLATIONS - 1]?.path).toBe(`${BASE}.waypointAddresses.98`);
   });
 
+  it('says nothing of the duration when the start could not be read', () => {
+    const { s, e } = moving();
+    e.startAt = 'demain matin';
+    e.peopleDeclared = -1;
+    expect(violationsOf(s)).toEqual([
+      [`${BASE}.startAt`, ViolationCode.InvalidDate],
+      [`${BASE}.peopleDeclared`, ViolationCode.NegativeCount],
+    ]);
+  });
+
   it('never throws on a value too broken for the rules: the contract’s violations stand', () => {
     const { s, e } = moving();
     e.route = { coordinates: [null, 'x', 3] };
