@@ -1,10 +1,8 @@
 import { findContextNames } from './context-name.detector';
+import { fold } from './name-lexicon';
+import type { NameSpan } from './name-span';
 
-/** A span of text `[start, end)` (UTF-16 offsets) that names a person. */
-export interface NameSpan {
-  readonly start: number;
-  readonly end: number;
-}
+export type { NameSpan } from './name-span';
 
 /**
  * French civilities and honorifics that announce a name. Long forms in any of three casings
@@ -65,9 +63,6 @@ const PARTICLE =
 const ARTICLE = /^(?:(?:le|la|les|Le|La|Les|LE|LA|LES)[ \u00A0]+|[lL]['’][ \u00A0]*)/u;
 
 const LOWER_ARTICLE = /^(?:le|la|les|l['’])(?![\p{L}])/u;
-
-/** Folds case and accents, so `PRÉFET`, `Préfet` and `prefet` compare equal. */
-const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /**
  * Functions that follow a civility and an article (`M. le Préfet`): a title, not a name.
