@@ -54,4 +54,43 @@ describe('cortege sanitize', () => {
       violations: [{ code: 'invalid_revision', path: 'revision' }],
     });
   });
+
+  it('lists every violation of a line at once, the rules’ with the contract’s, at most 100', async () => {
+    const { moving } = sampleSubmissions();
+    const base = 'payload.cortege.MovingDemonstration';
+    const event = (edit: (e: Record<string, unknown>) => void) => {
+      const e = { ...(moving.payload![base.slice(8) as never] as Record<string, unknown>) };
+      edit(e);
+      return JSON.stringify({ ...moving, payload: { [base.slice(8)]: e } });
+    };
+    const results = await run([
+      event((e) => {
+        e.organiserStatus = 'COMPANY';
+        e.peopleDeclared = -3;
+        e.endAt = e.startAt;
+        e.route = {
+          coordinates: [
+            { lon: 2.35, lat: 48.85 },
+            { lon: 5.37, lat: 43.29 },
+          ],
+        };
+      }),
+      event((e) => (e.waypointAddresses = Array.from({ length: 130 }, () => ''))),
+    ]);
+    expect(results[0]?.outcome).toBe('rejected');
+    expect(
+      (results[0]?.violations as Array<{ path: string; code: string }>).map((v) => [
+        v.path,
+        v.code,
+      ]),
+    ).toEqual([
+      [`${base}.organiserStatus`, 'invalid_enum'],
+      [`${base}.endAt`, 'end_before_start'],
+      [`${base}.peopleDeclared`, 'negative_count'],
+      [`${base}.route.coordinates.0`, 'outside_area'],
+    ]);
+    expect(results[0]?.truncated).toBeUndefined();
+    expect(results[1]).toMatchObject({ outcome: 'rejected', truncated: true, total: 130 });
+    expect(results[1]?.violations).toHaveLength(100);
+  });
 });
