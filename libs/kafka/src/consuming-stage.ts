@@ -4,13 +4,9 @@ import { Partitioners } from 'kafkajs';
 import { retryInPlace, type BatchObserver } from './batch-retry';
 import { deadLetter, type DeadLetterReason } from './dead-letter';
 
-/** A record a stage writes for one input. */
-export interface StageOutput {
-  readonly topic: string;
-  readonly key: Buffer | string | null;
-  readonly value: Buffer | null;
-  readonly headers?: IHeaders;
-}
+import type { StageOutput } from './stage-output';
+
+export type { StageOutput } from './stage-output';
 
 /** Where a record was read: the position a stage stores once the record is done with. */
 export interface ConsumedPosition {

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import type { StageOutput } from './consuming-stage';
+import type { StageOutput } from './stage-output';
 
 /** Headers every dead letter carries, beside the original record's own headers. */
 export const DLQ_HEADERS = {

@@ -1,5 +1,6 @@
 export * from './dead-letter';
 export * from './topic-admin';
+export * from './topic-reader';
 export * from './topic-retention';
 export * from './consuming-stage';
 export * from './kafka.factory';

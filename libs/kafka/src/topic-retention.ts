@@ -1,6 +1,6 @@
 import type { AppConfig, RetentionConfig } from '@app/config';
 import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
-import { readRange } from './topic-admin';
+import { readRange } from './topic-reader';
 
 /** What a topic holds, which decides how long it keeps it. */
 export type TopicRole = 'submissions' | 'events' | 'presence' | 'dead-letters';
