@@ -107,6 +107,13 @@ const TABLES: readonly TableSpec[] = [
   },
 ];
 
+/** Every table of the schema with its retention, in the order `status` lists them. */
+export function tableRetentionRules(
+  retention: RetentionConfig,
+): Array<{ readonly table: string; readonly retention: TableRetentionRule }> {
+  return TABLES.map((spec) => ({ table: spec.table, retention: spec.retention(retention) }));
+}
+
 /** What `TableRetention.apply` removed. */
 export interface TableRetentionOutcome {
   /** The instant rows are judged from, and the cutoffs derived from it. */

@@ -43,6 +43,8 @@ export interface AppConfig {
   readonly dlq: { readonly maxRedrives: number; readonly redriveGroupId: string };
   /** How long each topic and table keeps what it holds (`cortege retention`). */
   readonly retention: RetentionConfig;
+  /** `cortege purge`: the key that signs destruction reports, and where they go. */
+  readonly purge: PurgeConfig;
   /**
    * The tension model's parameters set in the environment (the model owns their type);
    * `tensionModelOf` lays them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
@@ -146,6 +148,19 @@ export interface RetentionConfig {
   readonly tombstoneMs: number;
   /** Geocode cache entries older than this are removed. */
   readonly geocodeCacheMs: number;
+}
+
+/**
+ * `cortege purge`: its destruction reports are signed (JWS) with `signingKeyFile`; without one,
+ * a development key is generated in the local stack's folder (and the report says so).
+ */
+export interface PurgeConfig {
+  /** Absolute path of a PKCS#8 PEM private key (Ed25519 or EC P-256); `undefined` = dev key. */
+  readonly signingKeyFile: string | undefined;
+  /** Absolute path of the SPKI PEM public key that verifies; `undefined` = from the signing key. */
+  readonly verifyKeyFile: string | undefined;
+  /** Absolute path of the folder of reports and progress files. */
+  readonly reportDir: string;
 }
 
 /** The aggregator (apps/aggregator). */
@@ -408,6 +423,15 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       aggregatesMs: env.RETENTION_AGGREGATES_DAYS * DAY_MS,
       tombstoneMs: env.RETENTION_TOMBSTONE_HOURS * 3_600_000,
       geocodeCacheMs: env.RETENTION_GEOCODE_CACHE_DAYS * DAY_MS,
+    },
+    purge: {
+      signingKeyFile: env.PURGE_SIGNING_KEY_FILE
+        ? resolve(cwd, env.PURGE_SIGNING_KEY_FILE)
+        : undefined,
+      verifyKeyFile: env.PURGE_VERIFY_KEY_FILE
+        ? resolve(cwd, env.PURGE_VERIFY_KEY_FILE)
+        : undefined,
+      reportDir: resolve(cwd, env.PURGE_REPORT_DIR),
     },
     aggregator: {
       port: env.AGGREGATOR_PORT,

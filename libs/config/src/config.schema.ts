@@ -323,6 +323,14 @@ export const environmentSchema = z.object({
   /** Entries of the geocode cache (normalised addresses) older than this are removed. */
   RETENTION_GEOCODE_CACHE_DAYS: positiveInt(30, 1, 3_650),
 
+  // Purge (issue #18): the destruction report's signature and where reports are written.
+  /** PKCS#8 PEM private key (Ed25519 or EC P-256) that signs destruction reports (JWS). */
+  PURGE_SIGNING_KEY_FILE: optional(z.string().min(1)),
+  /** SPKI PEM public key that verifies them; unset = derived from the signing key. */
+  PURGE_VERIFY_KEY_FILE: optional(z.string().min(1)),
+  /** Folder of the destruction reports and of a purge's progress file. */
+  PURGE_REPORT_DIR: optional(z.string().min(1)).transform((v) => v ?? 'purge-reports'),
+
   // The local stack (infra/local), used for whichever service above is not set.
   STACK_MODE: optional(z.enum(['auto', 'local', 'docker'])).transform((v) => v ?? 'auto'),
   STACK_DIR: optional(z.string().min(1)).transform((v) => v ?? '.stack'),

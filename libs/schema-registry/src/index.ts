@@ -1,3 +1,4 @@
 export * from './avro-serde';
 export * from './registry.client';
 export * from './serde.error';
+export * from './registry-subjects';
