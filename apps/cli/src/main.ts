@@ -20,6 +20,7 @@ commands:
   replay        move a stage's position in its input topic (dry run unless --execute)
   rebuild       recompute every aggregate from the presence topic, then swap them in
   retention     status: each topic's and table's retention and oldest record; apply: remove what is past it
+  purge         --all or --event ID: destroy the data, with a manifest and a signed destruction report; verify REPORT
 
 cortege <command> --help shows a command's own help.`;
 
@@ -174,6 +175,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return retentionCommand(argv.slice(argv.indexOf('retention') + 1), loadConfig(), pool);
+    },
+  },
+  purge: {
+    help: async () => (await import('./commands/purge.command')).PURGE_HELP,
+    run: async (_args, argv) => {
+      const [{ purgeCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/purge.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return purgeCommand(argv.slice(argv.indexOf('purge') + 1), loadConfig(), pool);
     },
   },
 };
