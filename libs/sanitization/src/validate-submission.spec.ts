@@ -96,6 +96,20 @@ describe('validateSubmission (the contract, then the sanitizer’s rules, at the
     ]);
   });
 
+  it('a coordinate out of range is one violation, not a second one for its position', () => {
+    const { s, e } = moving();
+    e.route = {
+      coordinates: [
+        { lon: 181, lat: 43.29 },
+        { lon: 2.35, lat: 48.85 },
+      ],
+    };
+    expect(violationsOf(s)).toEqual([
+      [`${BASE}.route.coordinates.0.lon`, ViolationCode.OutOfRange],
+      [`${BASE}.route.coordinates.1`, Code.OutsideArea],
+    ]);
+  });
+
   it('never throws on a value too broken for the rules: the contract’s violations stand', () => {
     const { s, e } = moving();
     e.route = { coordinates: [null, 'x', 3] };

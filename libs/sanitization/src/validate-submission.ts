@@ -5,7 +5,7 @@ import {
   type ViolationReport,
 } from '@app/contracts';
 import { DEFAULT_SANITIZATION_POLICY, type SanitizationPolicy } from './sanitization.policy';
-import type { SanitizationViolation } from './sanitization.violation';
+import { SanitizationViolationCode, type SanitizationViolation } from './sanitization.violation';
 import { checkSubmission } from './submission.rules';
 
 /** A submission checked at its source: valid, or every violation (up to `MAX_VIOLATIONS`). */
@@ -57,6 +57,11 @@ export function validateSubmission(
     // placeholder is 0) says nothing of the event's duration.
     const start = v.path.endsWith('.endAt') ? `${v.path.slice(0, -'endAt'.length)}startAt` : '';
     if (start !== '' && parsed.violations.some((f) => f.path === start)) continue;
+    // A position's rule is about its coordinates: one the contract found wrong says it all.
+    const positional =
+      v.code === SanitizationViolationCode.InvalidCoordinate ||
+      v.code === SanitizationViolationCode.OutsideArea;
+    if (positional && parsed.violations.some((f) => within(f.path, v.path))) continue;
     if (!found.some((f) => within(v.path, f.path))) found.push(v);
   }
   return { ok: false, ...reportViolations(found) };
