@@ -65,8 +65,16 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** The first word of each dedicatee's name, to try only the tokens that may start one. */
+const DEDICATEE_FIRST_WORDS = new Set([...DEDICATEES].map((name) => name.split(' ')[0] ?? ''));
+
 /** How many tokens from `tokens[i]` spell a dedicatee's name, or 0. */
 function dedicateeAt(tokens: readonly Token[], text: string, i: number): number {
+  const first =
+    fold((tokens[i] as Token).word)
+      .replace(/-/g, ' ')
+      .split(' ')[0] ?? '';
+  if (!DEDICATEE_FIRST_WORDS.has(first)) return 0;
   let words = '';
   for (let k = i; k < tokens.length && k < i + 5; k++) {
     const token = tokens[k] as Token;

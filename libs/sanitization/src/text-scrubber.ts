@@ -103,21 +103,35 @@ const HANDLE =
 
 type Replacer = (text: string, count: (kind: PiiKind) => string) => string;
 
+/**
+ * A pass run only on the texts where `sign` is found: a cheap test that every value the pass can
+ * replace contains (most texts have no `@`, no `http`, no `zéro`), so the pass's own pattern is
+ * not tried at every word.
+ */
+const when =
+  (sign: RegExp, pass: Replacer): Replacer =>
+  (text, count) =>
+    sign.test(text) ? pass(text, count) : text;
+
 /** One pass per kind, in an order where no pass can break a later one's value. */
 const PASSES: readonly Replacer[] = [
-  (text, count) =>
+  when(/https?:|www\./i, (text, count) =>
     text.replace(URL, (url: string) => {
       const trailing = URL_TRAILING.exec(url)?.[0] ?? '';
       const core = url.slice(0, url.length - trailing.length);
       return /[?#][^?#]/.test(core) ? count('URL') + trailing : url;
     }),
-  (text, count) =>
+  ),
+  when(/\.(?:com|fr|tv|be|me|app|net|ee)/i, (text, count) =>
     text.replace(PERSONAL_URL, (url: string) => {
       const trailing = URL_TRAILING.exec(url)?.[0] ?? '';
       return count('URL') + trailing;
     }),
-  (text, count) => text.replace(EMAIL, () => count('EMAIL')),
-  (text, count) => text.replace(EMAIL_CHEZ, () => count('EMAIL')),
+  ),
+  when(/@|(?<![\p{L}])(?:at|arobase)(?![\p{L}])/iu, (text, count) =>
+    text.replace(EMAIL, () => count('EMAIL')),
+  ),
+  when(/chez/i, (text, count) => text.replace(EMAIL_CHEZ, () => count('EMAIL'))),
   (text, count) =>
     text.replace(IBAN, (iban: string) => {
       const compact = iban.replace(/[ \u00A0]/g, '');
@@ -125,11 +139,11 @@ const PASSES: readonly Replacer[] = [
       return compact.length >= 15 && compact.length <= 34 && digits >= 8 ? count('IBAN') : iban;
     }),
   (text, count) => text.replace(NIR, () => count('NIR')),
-  (text, count) => text.replace(MRZ, () => count('ID_NUMBER')),
+  when(/<</, (text, count) => text.replace(MRZ, () => count('ID_NUMBER'))),
   (text, count) => replaceCued(text, ID_NUMBER, () => count('ID_NUMBER')),
   (text, count) => replaceCued(text, BIRTH_DATE, () => count('BIRTH_DATE')),
   (text, count) => text.replace(PHONE, () => count('PHONE')),
-  (text, count) => text.replace(SPELLED_PHONE, () => count('PHONE')),
+  when(/z[ée]ro/i, (text, count) => text.replace(SPELLED_PHONE, () => count('PHONE'))),
   (text, count) => text.replace(PLATE_SIV, () => count('PLATE')),
   (text, count) =>
     text.replace(PLATE_FNI, (plate: string, digits: string, letters: string) =>
@@ -150,7 +164,7 @@ const PASSES: readonly Replacer[] = [
   (text, count) => replaceCued(text, HOME_ADDRESS, () => count('ADDRESS')),
   (text, count) => replaceCued(text, NAMED_ADDRESS, () => count('ADDRESS')),
   (text, count) => replaceCued(text, PLATFORM_HANDLE, () => count('HANDLE')),
-  (text, count) => text.replace(HANDLE, () => count('HANDLE')),
+  when(/@/, (text, count) => text.replace(HANDLE, () => count('HANDLE'))),
 ];
 
 /**
