@@ -1,6 +1,10 @@
 import { loadConfig } from '@app/config';
 import { submissionJsonSchema } from '@app/contracts';
-import { openApiDocument } from './openapi.document';
+import { parseBatch } from './submission-batch';
+import { IngestError } from './ingest.error';
+import { sanitizationPolicy } from '@app/sanitization';
+import { sampleSubmissions } from '@app/testing';
+import { MULTI_VIOLATION_EXAMPLE, openApiDocument } from './openapi.document';
 
 /** Every `$ref` string in a document. */
 const refsOf = (node: unknown): string[] =>
@@ -75,5 +79,34 @@ describe('openApiDocument', () => {
     const refs = refsOf(document);
     expect(refs.length).toBeGreaterThan(3);
     for (const ref of refs) expect(defined).toContain(ref);
+  });
+
+  it('shows a 400 listing several violations at once, the one the API answers, every code declared', () => {
+    const media = (
+      document.paths['/v1/submissions']?.post?.responses['400'] as {
+        content: Record<string, { examples: Record<string, { value: unknown }> }>;
+      }
+    ).content['application/json'];
+    expect(media?.examples.everyViolation?.value).toBe(MULTI_VIOLATION_EXAMPLE);
+    const moving = JSON.parse(JSON.stringify(sampleSubmissions().moving)) as {
+      payload: Record<string, Record<string, unknown>>;
+    };
+    const event = moving.payload['cortege.MovingDemonstration'] as Record<string, unknown>;
+    event.organiserStatus = 'COMPANY';
+    event.endAt = event.startAt;
+    event.peopleDeclared = -3;
+    let answered: unknown;
+    try {
+      parseBatch(moving, { maxBatch: 1, maxRoutePoints: 10 }, sanitizationPolicy());
+    } catch (error) {
+      answered = error instanceof IngestError ? error.body() : error;
+    }
+    expect(answered).toEqual(MULTI_VIOLATION_EXAMPLE);
+    const codes = (
+      document.components.schemas.Violation as { properties: { code: { enum: string[] } } }
+    ).properties.code.enum;
+    expect(codes).toEqual(
+      expect.arrayContaining(['invalid_enum', 'outside_area', 'duration_too_long']),
+    );
   });
 });

@@ -1,14 +1,47 @@
 import type { IngestConfig } from '@app/config';
-import { submissionJsonSchema, ViolationCode, type JsonSchema } from '@app/contracts';
+import {
+  MAX_VIOLATIONS,
+  submissionJsonSchema,
+  ViolationCode,
+  type JsonSchema,
+} from '@app/contracts';
+import { SanitizationViolationCode } from '@app/sanitization/rules';
 import { IngestErrorCode } from './ingest.error';
 import { SUBMISSION_OUTCOMES } from './ingest.metrics';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const json = (schema: JsonSchema, description: string) => ({
+const json = (
+  schema: JsonSchema,
+  description: string,
+  examples?: Record<string, { summary: string; value: unknown }>,
+) => ({
   description,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema, ...(examples ? { examples } : {}) } },
 });
+
+const MOVING = 'payload.cortege.MovingDemonstration';
+
+/** A 400 naming three faults of one submission at once (issue #17). */
+export const MULTI_VIOLATION_EXAMPLE = {
+  error: 'invalid_submission',
+  message: '1 of 1 submission(s) break the contract; none was accepted',
+  violations: [
+    {
+      index: 0,
+      path: `${MOVING}.organiserStatus`,
+      code: 'invalid_enum',
+      message: '"COMPANY" is not one of UNION, ASSOCIATION, POLITICAL_PARTY, OTHER',
+    },
+    {
+      index: 0,
+      path: `${MOVING}.endAt`,
+      code: 'end_before_start',
+      message: 'must be after startAt (2026-05-01T08:30:00.000Z)',
+    },
+    { index: 0, path: `${MOVING}.peopleDeclared`, code: 'negative_count', message: 'must be ≥ 0' },
+  ],
+} as const;
 
 /** An error body: `error` is one of `codes`; `properties` are the code's details. */
 const errorBody = (
@@ -95,9 +128,27 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
                   IngestErrorCode.MalformedJson,
                   IngestErrorCode.EmptyBatch,
                 ],
-                { violations: { type: 'array', items: ref('Violation') } },
+                {
+                  violations: { type: 'array', items: ref('Violation') },
+                  truncated: {
+                    type: 'boolean',
+                    const: true,
+                    description: `Present when some violations were left out: at most ${MAX_VIOLATIONS} a submission, 1,000 a request.`,
+                  },
+                  violationsOmitted: {
+                    type: 'integer',
+                    minimum: 1,
+                    description: 'How many violations were left out (with truncated).',
+                  },
+                },
               ),
-              'Malformed JSON, an empty batch, or submissions that break the contract (each violation with its field path: out-of-range or non-finite coordinates, dates a JavaScript Date cannot hold or with an impossible offset, lone surrogates in text, a source that is not an identifier…); nothing was published.',
+              'Malformed JSON, an empty batch, or submissions that break the contract or the sanitizer’s rules (the same rules and limits as the sanitizer stage): every violation of every submission at once, each with its field path and code (out-of-range or non-finite coordinates, dates a JavaScript Date cannot hold or with an impossible offset, lone surrogates in text, a source that is not an identifier, a position outside the area of operation, an event too long…); nothing was published.',
+              {
+                everyViolation: {
+                  summary: 'An unknown enum, an end before the start and a negative count: one 400',
+                  value: MULTI_VIOLATION_EXAMPLE,
+                },
+              },
             ),
             '401': {
               ...json(
@@ -240,7 +291,10 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
               description:
                 'Field path, e.g. payload.cortege.MovingDemonstration.endAt or ….route.coordinates.3.lon.',
             },
-            code: { type: 'string', enum: Object.values(ViolationCode) },
+            code: {
+              type: 'string',
+              enum: [...Object.values(ViolationCode), ...Object.values(SanitizationViolationCode)],
+            },
             message: { type: 'string' },
           },
         },
