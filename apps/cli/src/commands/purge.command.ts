@@ -62,7 +62,9 @@ verify       checks the report's signature (and its Markdown's digest) and check
              what it destroyed is absent.
 
 Progress is kept in PURGE_REPORT_DIR: a purge interrupted half-way, run again, goes on from the
-step it reached with the manifest it recorded first. Exit codes: 0 done (every check passed),
+step it reached with the manifest it recorded first; one whose checks failed does every
+deletion again. Stop every app of the platform first (the ingest API too: a producer can create
+a topic again). Exit codes: 0 done (every check passed),
 1 refused or a check failed, 2 bad usage.`;
 
 type Scope = { kind: 'all' } | { kind: 'event'; eventId: string };
@@ -313,7 +315,13 @@ async function runPurge(
   );
   writeFileSync(`${stem}.md`, markdown, { mode: 0o600 });
   writeFileSync(`${stem}.json`, `${JSON.stringify({ report, jws }, null, 2)}\n`, { mode: 0o600 });
-  rmSync(file, { force: true });
+  if (report.complete) rmSync(file, { force: true });
+  else {
+    // Something is still there (a topic written again by an app left running, say): the next
+    // run keeps the first manifest and does every deletion again.
+    progress.done.splice(0, progress.done.length, 'manifest');
+    saveProgress(file, progress);
+  }
   await recordOperation(pool, {
     command: scope.kind === 'all' ? 'cortege purge --all' : 'cortege purge --event',
     params: {
