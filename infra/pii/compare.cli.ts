@@ -11,6 +11,7 @@ import { loadConfig } from '@app/config';
 import {
   CORPORA,
   comparisonTable,
+  precisionTable,
   measurePresidio,
   measureScrubber,
   presidioPython,
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     figures[name] = { ours, presidio };
     if (!process.argv.includes('--json'))
       console.log(
-        `${name}: ${corpus.length} texts, ${ours.spans} labelled spans\n\n${comparisonTable(ours, presidio)}\n`,
+        `${name}: ${corpus.length} texts, ${ours.spans} labelled spans\n\n${comparisonTable(ours, presidio)}\n\n${precisionTable(ours, presidio)}\n`,
       );
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify(figures));

@@ -2,6 +2,7 @@ import { loadConfig } from '@app/config';
 import {
   CORPORA,
   comparisonTable,
+  precisionTable,
   measurePresidio,
   measureScrubber,
   presidioPython,
@@ -28,7 +29,9 @@ describe('the scrubber against Presidio', () => {
       const corpus = readCorpus(path);
       const ours = measureScrubber(corpus);
       const presidio = await measurePresidio(python, corpus);
-      console.log(`${name}\n${comparisonTable(ours, presidio)}`);
+      console.log(
+        `${name}\n${comparisonTable(ours, presidio)}\n\n${precisionTable(ours, presidio)}`,
+      );
       const behind = Object.keys(ours.byKind).filter(
         (kind) => recallOf(ours, kind) < recallOf(presidio, kind),
       );

@@ -109,6 +109,23 @@ export const recallOf = (figures: Measure, kind?: string): number => {
   return spans === 0 ? 1 : caught / spans;
 };
 
+/** Precision per label each tool gave: the share of its redactions so labelled that meet personal data. */
+export function precisionTable(ours: Measure, theirs: Measure): string {
+  const rows = (tool: string, figures: Measure) =>
+    Object.entries(figures.byLabel)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([label, { redactions, right }]) =>
+          `| ${tool} | ${label} | ${redactions} | ${pct(right, redactions)} |`,
+      );
+  return [
+    '| tool | label | redactions | precision |',
+    '| --- | --- | --- | --- |',
+    ...rows('scrubber', ours),
+    ...rows('Presidio', theirs),
+  ].join('\n');
+}
+
 /** The two tools' figures as one Markdown table. */
 export function comparisonTable(ours: Measure, theirs: Measure): string {
   const kinds = Object.keys(ours.byKind).sort();

@@ -36,6 +36,10 @@ export interface Measure {
   /** Redactions, and those that meet a labelled span. */
   readonly redactions: number;
   readonly rightRedactions: number;
+  /** Per label the tool gave (`[NAME]`, `PERSON`…): its redactions, and those meeting a span. */
+  readonly byLabel: Readonly<
+    Record<string, { readonly redactions: number; readonly right: number }>
+  >;
   /** Texts without personal data, and those the tool altered. */
   readonly cleanTexts: number;
   readonly cleanAltered: number;
@@ -87,6 +91,7 @@ export function measure(
   let caught = 0;
   let redactions = 0;
   let rightRedactions = 0;
+  const byLabel: Record<string, { redactions: number; right: number }> = {};
   let cleanTexts = 0;
   let cleanAltered = 0;
   for (const item of corpus) {
@@ -101,15 +106,30 @@ export function measure(
       }
     }
     redactions += found.length;
-    rightRedactions += found.filter((r) =>
-      item.spans.some((s) => r.start < s.end && s.start < r.end),
-    ).length;
+    for (const r of found) {
+      const right = item.spans.some((s) => r.start < s.end && s.start < r.end);
+      const label = (byLabel[r.label] ??= { redactions: 0, right: 0 });
+      label.redactions += 1;
+      if (right) {
+        label.right += 1;
+        rightRedactions += 1;
+      }
+    }
     if (item.spans.length === 0) {
       cleanTexts += 1;
       if (found.length > 0) cleanAltered += 1;
     }
   }
-  return { byKind, spans, caught, redactions, rightRedactions, cleanTexts, cleanAltered };
+  return {
+    byKind,
+    spans,
+    caught,
+    redactions,
+    rightRedactions,
+    byLabel,
+    cleanTexts,
+    cleanAltered,
+  };
 }
 
 /** Code-point offsets (as Python gives them) → UTF-16 offsets of `text`. */
