@@ -17,6 +17,8 @@ export class AggregatorHandler implements SinkWork<Presence> {
     private readonly aggregator: PresenceAggregator,
     private readonly metrics: AggregatorMetrics,
     private readonly warn: (message: string) => void,
+    /** Each batch that committed (the hotspot refresher hears of the days it touched). */
+    private readonly committed: (outcome: BatchOutcome) => void = () => undefined,
   ) {}
 
   storedPositions(topic: string): Promise<ReadonlyMap<number, string>> {
@@ -61,6 +63,7 @@ export class AggregatorHandler implements SinkWork<Presence> {
   }
 
   private count(outcome: BatchOutcome): void {
+    this.committed(outcome);
     const { records, cellRows } = this.metrics;
     records.inc({ outcome: 'applied', reason: '' }, outcome.applied);
     records.inc({ outcome: 'stale', reason: '' }, outcome.stale);

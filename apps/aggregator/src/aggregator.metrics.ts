@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The aggregator's Prometheus metrics, in a registry of its own. */
 export class AggregatorMetrics {
@@ -18,6 +18,24 @@ export class AggregatorMetrics {
     name: 'cortege_aggregator_batch_seconds',
     help: 'Time of one PostgreSQL transaction of the aggregator.',
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly hotspotSeconds = new Histogram({
+    name: 'cortege_aggregator_hotspot_window_seconds',
+    help: 'Time to recompute one hotspot window (day or week) after batches touched it, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly hotspotFailures = new Counter({
+    name: 'cortege_aggregator_hotspot_failures_total',
+    help: 'Hotspot recomputations that failed (their windows are tried again).',
+    registers: [this.registry],
+  });
+  readonly hotspotBusy = new Gauge({
+    name: 'cortege_aggregator_hotspot_busy',
+    help: '1 while hotspot windows touched by committed batches wait or are being recomputed, else 0.',
     registers: [this.registry],
   });
 

@@ -1,4 +1,9 @@
-import { presenceProblem, PresenceAggregator } from '@app/aggregation';
+import {
+  HotspotRefresher,
+  HotspotStore,
+  presenceProblem,
+  PresenceAggregator,
+} from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { migrate } from '@app/database';
@@ -26,6 +31,18 @@ export function aggregatorStage(
   pool.on('error', () => undefined);
   const model = tensionModelOf(config.tension);
   const aggregator = new PresenceAggregator(pool, model, options.groupId);
+  // The hotspot windows a batch touched are recomputed after it commits (README, "Hotspots").
+  const hotspots = new HotspotRefresher(new HotspotStore(pool, model.bucketMinutes), {
+    alpha: options.hotspots.alpha,
+    delayMs: options.hotspots.refreshMs,
+    recomputed: (outcome, ms) => metrics.hotspotSeconds.observe({ kind: outcome.kind }, ms / 1000),
+    failed: (error) => {
+      metrics.hotspotFailures.inc();
+      hotspotWarn(`hotspot recomputation failed, tried again later: ${String(error)}`);
+    },
+    state: (busy) => metrics.hotspotBusy.set(busy ? 1 : 0),
+  });
+  let hotspotWarn = (line: string): void => void line;
   return {
     stage: 'aggregator',
     groupId: options.groupId,
@@ -45,10 +62,19 @@ export function aggregatorStage(
     check: (record) => presenceProblem(record, model),
     deadLettered: (reason) => metrics.records.inc({ outcome: 'dead_lettered', reason }),
     async prepare({ log }) {
+      hotspotWarn = (line) => log.warn(line);
       const applied = await migrate(database.url);
       if (applied.length > 0) log.log(`migrations applied: ${applied.join(', ')}`);
-      return new AggregatorHandler(aggregator, metrics, (line) => log.warn(line));
+      return new AggregatorHandler(
+        aggregator,
+        metrics,
+        (line) => log.warn(line),
+        (outcome) => hotspots.touch(outcome.hotspotDays),
+      );
     },
-    close: () => pool.end(),
+    async close() {
+      await hotspots.close();
+      await pool.end();
+    },
   };
 }

@@ -23,6 +23,21 @@ export interface HotspotWindowOutcome extends HotspotWindow {
   readonly cold: number;
 }
 
+/** A row of the `hotspot` table, as `cortege hotspots list` prints it. */
+export interface StoredHotspot {
+  readonly kind: HotspotWindowKind;
+  readonly start: string;
+  readonly end: string;
+  readonly cell: string;
+  readonly value: number;
+  readonly z: number;
+  readonly p: number;
+  readonly q: number;
+  readonly spot: 'HOT' | 'COLD' | 'NONE';
+  readonly alpha: number;
+  readonly studyArea: number;
+}
+
 /** Serialises the recomputations of one window (two at once would write the same rows). */
 const HOTSPOT_LOCK_CLASS = 7_407_010;
 
@@ -41,6 +56,44 @@ export function windowOf(kind: HotspotWindowKind, day: string): HotspotWindow {
 }
 
 export const windowEnd = (w: HotspotWindow): string => addDays(w.start, w.kind === 'day' ? 1 : 7);
+
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The local day (`YYYY-MM-DD`, Europe/Paris) of the instant `ms`, as the windows count days. */
+export const parisDay = (ms: number): string => PARIS_DAY.format(ms);
+
+/**
+ * The local days of the resolution-9 buckets among `rows` (slices or rows of `cell_tension`),
+ * once each, in order: the days whose hotspot windows they may change.
+ */
+export function hotspotDaysOf(
+  rows: readonly { readonly resolution: number; readonly bucketStart: number }[],
+): string[] {
+  const buckets = new Set<number>();
+  for (const row of rows) if (row.resolution === HOTSPOT_RESOLUTION) buckets.add(row.bucketStart);
+  return [...new Set([...buckets].map(parisDay))].sort();
+}
+
+/** The windows of `kinds` holding any of `days`, once each, in order (days, then weeks). */
+export function windowsOfDays(
+  days: Iterable<string>,
+  kinds: readonly HotspotWindowKind[] = HOTSPOT_WINDOW_KINDS,
+): HotspotWindow[] {
+  const seen = new Map<string, HotspotWindow>();
+  for (const kind of kinds)
+    for (const day of days) {
+      const w = windowOf(kind, day);
+      seen.set(`${w.kind}|${w.start}`, w);
+    }
+  return [...seen.values()].sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.start.localeCompare(b.start),
+  );
+}
 
 /** A value kept to 9 decimals, as the scores are. */
 const round9 = (v: number) => Math.round(v * 1e9) / 1e9;
@@ -70,14 +123,9 @@ export class HotspotStore {
        ORDER BY 1`,
       [HOTSPOT_RESOLUTION],
     );
-    const seen = new Map<string, HotspotWindow>();
-    for (const kind of kinds)
-      for (const { day } of rows) {
-        const w = windowOf(kind, day);
-        seen.set(`${w.kind}|${w.start}`, w);
-      }
-    return [...seen.values()].sort(
-      (a, b) => a.kind.localeCompare(b.kind) || a.start.localeCompare(b.start),
+    return windowsOfDays(
+      rows.map((r) => r.day),
+      kinds,
     );
   }
 
@@ -163,14 +211,36 @@ export class HotspotStore {
     }
   }
 
-  /** Recomputes every window {@link windows} lists (those left without data are emptied). */
+  /**
+   * Recomputes every window {@link windows} lists (those left without data are emptied); with
+   * `days` (`from` ≤ day < `to`), only the windows that hold one of those days.
+   */
   async recomputeAll(
     alpha: number = DEFAULT_HOTSPOT_ALPHA,
     kinds: readonly HotspotWindowKind[] = HOTSPOT_WINDOW_KINDS,
+    days?: { readonly from: string; readonly to: string },
   ): Promise<HotspotWindowOutcome[]> {
     const outcomes: HotspotWindowOutcome[] = [];
     for (const window of await this.windows(kinds))
-      outcomes.push(await this.recompute(window, alpha));
+      if (days === undefined || (window.start < days.to && windowEnd(window) > days.from))
+        outcomes.push(await this.recompute(window, alpha));
     return outcomes;
+  }
+
+  /** The stored rows of the windows of `kind` (all if undefined) that hold `day`, if given. */
+  async list(
+    filter: { readonly kind?: HotspotWindowKind; readonly day?: string } = {},
+  ): Promise<StoredHotspot[]> {
+    const { rows } = await this.pool.query<StoredHotspot>(
+      `SELECT window_kind AS kind, to_char(window_start, 'YYYY-MM-DD') AS start,
+              to_char(window_end, 'YYYY-MM-DD') AS "end", cell, value, z, p, q, spot, alpha,
+              study_area AS "studyArea"
+         FROM hotspot
+        WHERE ($1::text IS NULL OR window_kind = $1)
+          AND ($2::date IS NULL OR (window_start <= $2::date AND window_end > $2::date))
+        ORDER BY window_kind, window_start, z DESC, cell`,
+      [filter.kind ?? null, filter.day ?? null],
+    );
+    return rows;
   }
 }

@@ -10,3 +10,4 @@ export * from './cell-diff';
 export * from './aggregate-rebuild';
 export * from './table-retention';
 export * from './hotspot-store';
+export * from './hotspot-refresher';

@@ -10,6 +10,7 @@ import {
 import type { ConsumedPosition } from '@app/kafka';
 import type { Pool } from 'pg';
 import { diffCells, type Slice } from './cell-diff';
+import { hotspotDaysOf } from './hotspot-store';
 import { PresenceRepository, type StoredPresence } from './presence-repository';
 import {
   attributesOf,
@@ -38,6 +39,11 @@ export interface BatchOutcome {
   readonly cellRows: number;
   /** Zones written. */
   readonly zones: number;
+  /**
+   * The local days (`YYYY-MM-DD`, Europe/Paris) whose resolution-9 tension the batch may have
+   * changed, in order: the hotspot windows to recompute once it has committed.
+   */
+  readonly hotspotDays: readonly string[];
 }
 
 /** What `forget` removed. */
@@ -49,6 +55,8 @@ export interface ForgetOutcome {
   readonly cellRows: number;
   /** Zones written in the slices redrawn. */
   readonly zones: number;
+  /** As {@link BatchOutcome.hotspotDays}. */
+  readonly hotspotDays: readonly string[];
 }
 
 /**
@@ -95,6 +103,7 @@ const EMPTY: BatchOutcome = {
   presenceRows: 0,
   cellRows: 0,
   zones: 0,
+  hotspotDays: [],
 };
 
 /**
@@ -211,6 +220,7 @@ export class PresenceAggregator {
     let presenceRows = 0;
     let cellRows = 0;
     let zones = 0;
+    let hotspotDays: readonly string[] = [];
     if (changes.length > 0) {
       // A region's records come from one partition, read by one instance: its presence can be
       // read before the locks, and tells which part of the map the batch makes stale.
@@ -243,6 +253,7 @@ export class PresenceAggregator {
         const diff = diffCells(stored, scored, new Set(eventIds));
         cellRows = await repository.writeCells(diff);
         zones = await this.redrawZones(repository, diff.slices, attributes);
+        hotspotDays = hotspotDaysOf(diff.slices);
       }
     }
     await repository.storePositions(this.consumerGroup, [...inputs, ...skipped]);
@@ -257,6 +268,7 @@ export class PresenceAggregator {
       presenceRows,
       cellRows,
       zones,
+      hotspotDays,
     };
   }
 
@@ -270,7 +282,8 @@ export class PresenceAggregator {
    */
   async forget(eventIds: readonly string[]): Promise<ForgetOutcome> {
     const ids = [...new Set(eventIds)].sort();
-    if (ids.length === 0) return { events: 0, presenceRows: 0, cellRows: 0, zones: 0 };
+    if (ids.length === 0)
+      return { events: 0, presenceRows: 0, cellRows: 0, zones: 0, hotspotDays: [] };
     const client = await this.pool.connect();
     const lost = (): void => undefined;
     client.on('error', lost);
@@ -323,6 +336,7 @@ export class PresenceAggregator {
     const removed = await repository.removeEvents(ids);
     let cellRows = 0;
     let zones = 0;
+    let hotspotDays: readonly string[] = [];
     if (!held.isEmpty) {
       const stored = await repository.cellsIn(held.rows());
       const presence = await repository.presenceIn(held.reads());
@@ -333,12 +347,19 @@ export class PresenceAggregator {
       const diff = diffCells(stored, scored, new Set(ids));
       cellRows = await repository.writeCells(diff);
       zones = await this.redrawZones(repository, diff.slices, attributes);
+      hotspotDays = hotspotDaysOf(diff.slices);
     }
     if (removed.events > 0 && this.options.notify !== false) {
       const change: TensionChange = { events: removed.events, cellRows, zones };
       await repository.notify(TENSION_CHANNEL, change);
     }
-    return { events: removed.events, presenceRows: removed.presenceRows, cellRows, zones };
+    return {
+      events: removed.events,
+      presenceRows: removed.presenceRows,
+      cellRows,
+      zones,
+      hotspotDays,
+    };
   }
 
   /**
@@ -419,6 +440,7 @@ export class PresenceAggregator {
       presenceRows: rows.length,
       cellRows: scored.length,
       zones: zones.length,
+      hotspotDays: hotspotDaysOf(scored),
     };
   }
 }

@@ -126,6 +126,14 @@ export interface IngestConfig {
   readonly retryAfterSeconds: number;
   /** HTTPS when set (absolute paths of PEM files), else plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * Each producer (its token's client id, else subject) with the `source` values it may write
+   * (INGEST_PRODUCERS); `undefined` = any producer may write any source (local use). Events are
+   * bound to the producer that created them either way.
+   */
+  readonly producers:
+    | ReadonlyArray<{ readonly producer: string; readonly sources: readonly string[] }>
+    | undefined;
 }
 
 /**
@@ -172,6 +180,16 @@ export interface AggregatorConfig {
   readonly partitions: number;
   /** Most presence records in one PostgreSQL transaction. */
   readonly maxBatch: number;
+  /** Hotspots (README, "Hotspots"): the false-discovery rate and the refresh delay. */
+  readonly hotspots: HotspotConfig;
+}
+
+/** Hotspots: Benjamini–Hochberg's α, and how the aggregator keeps the table fresh. */
+export interface HotspotConfig {
+  /** The false-discovery rate, in (0, 1) (HOTSPOT_ALPHA, 0.05). */
+  readonly alpha: number;
+  /** Milliseconds the days batches touch are gathered before their windows are recomputed. */
+  readonly refreshMs: number;
 }
 
 /** The locator stage (apps/locator). */
@@ -356,6 +374,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       dedupEntries: env.INGEST_DEDUP_ENTRIES,
       publishTimeoutMs: env.INGEST_PUBLISH_TIMEOUT_MS,
       retryAfterSeconds: env.INGEST_RETRY_AFTER_SECONDS,
+      producers: env.INGEST_PRODUCERS,
       tls:
         env.INGEST_TLS_CERT_FILE && env.INGEST_TLS_KEY_FILE
           ? {
@@ -440,6 +459,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       dlqTopic: env.AGGREGATOR_DLQ_TOPIC,
       partitions: env.AGGREGATOR_PARTITIONS,
       maxBatch: env.AGGREGATOR_MAX_BATCH,
+      hotspots: { alpha: env.HOTSPOT_ALPHA, refreshMs: env.HOTSPOT_REFRESH_MS },
     },
     tension: {
       ...set('bucketMinutes', env.TENSION_BUCKET_MINUTES),

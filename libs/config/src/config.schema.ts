@@ -49,6 +49,40 @@ const weightList = (name: RegExp, shape: string) =>
       },
     );
 
+/**
+ * `producer=source|source;producer=source`: each producer (a token's client id or subject) with
+ * the submission sources it may write, each a source as the contract reads it.
+ */
+const producerSources = z
+  .string()
+  .transform((s) =>
+    s
+      .split(';')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => {
+        const at = entry.indexOf('=');
+        const producer = at < 0 ? '' : entry.slice(0, at).trim();
+        const sources = at < 0 ? [] : entry.slice(at + 1).split('|').map((v) => v.trim());
+        return { producer, sources };
+      }),
+  )
+  .refine(
+    (entries) =>
+      entries.length > 0 &&
+      new Set(entries.map((e) => e.producer)).size === entries.length &&
+      entries.every(
+        (e) =>
+          /^[^\s=;|]{1,255}$/.test(e.producer) &&
+          e.sources.length > 0 &&
+          e.sources.every((v) => /^[a-z][a-z0-9._-]{0,63}$/.test(v)),
+      ),
+    {
+      message:
+        'expected producer=source|source;producer=source (each producer once, each source a-z then a-z 0-9 . _ -)',
+    },
+  );
+
 const booleanFlag = z.enum(['true', 'false'], { error: 'expected true or false' });
 
 /** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-]. */
@@ -126,6 +160,8 @@ export const environmentSchema = z.object({
   INGEST_DEDUP_ENTRIES: positiveInt(100_000, 1, 10_000_000),
   INGEST_PUBLISH_TIMEOUT_MS: positiveInt(15_000, 100, 600_000),
   INGEST_RETRY_AFTER_SECONDS: positiveInt(5, 1, 3600),
+  /** Which sources each producer may write (`producer=source|source;…`); unset = any. */
+  INGEST_PRODUCERS: optional(producerSources),
   INGEST_TLS_CERT_FILE: optional(z.string().min(1)),
   INGEST_TLS_KEY_FILE: optional(z.string().min(1)),
 
@@ -255,6 +291,12 @@ export const environmentSchema = z.object({
   AGGREGATOR_PARTITIONS: positiveInt(6, 1, 1000),
   /** Most presence records in one PostgreSQL transaction. */
   AGGREGATOR_MAX_BATCH: positiveInt(2_000, 1, 100_000),
+  // Hotspots (issue #19): Benjamini–Hochberg's false-discovery rate, and how long the aggregator
+  // gathers the days its batches touch before recomputing their windows.
+  /** α of the hotspots' false-discovery control, in (0, 1). */
+  HOTSPOT_ALPHA: optional(z.coerce.number().gt(0).lt(1)).transform((v) => v ?? 0.05),
+  /** Milliseconds the aggregator waits before recomputing the hotspot windows batches touched. */
+  HOTSPOT_REFRESH_MS: positiveInt(5_000, 0, 3_600_000),
   TENSION_BUCKET_MINUTES: optional(z.coerce.number().int().min(1).max(1440)),
   TENSION_ZONE_THRESHOLD: optional(z.coerce.number().positive().max(1e6)),
   TENSION_CAR_WEIGHT: optional(z.coerce.number().min(0).max(1e3)),
