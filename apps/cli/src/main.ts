@@ -21,6 +21,7 @@ commands:
   rebuild       recompute every aggregate from the presence topic, then swap them in
   retention     status: each topic's and table's retention and oldest record; apply: remove what is past it
   purge         --all or --event ID: destroy the data, with a manifest and a signed destruction report; verify REPORT
+  hotspots      recompute the hotspots (Gi*) of every day and week, or of --from/--to; list the hot and cold cells
 
 cortege <command> --help shows a command's own help.`;
 
@@ -175,6 +176,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return retentionCommand(argv.slice(argv.indexOf('retention') + 1), loadConfig(), pool);
+    },
+  },
+  hotspots: {
+    help: async () => (await import('./commands/hotspots.command')).HOTSPOTS_HELP,
+    run: async (_args, argv) => {
+      const [{ hotspotsCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/hotspots.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return hotspotsCommand(argv.slice(argv.indexOf('hotspots') + 1), loadConfig(), pool);
     },
   },
   purge: {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   AggregateRebuild,
+  HotspotStore,
   RebuildError,
   presenceProblem,
   type PresenceInput,
@@ -26,7 +27,8 @@ never a half-built state. The live aggregator may keep running: it waits during 
 then goes on from the rebuilt positions. Use it after a change of the tension model (the
 TENSION_* variables), or to prove the tables right. Prints the new tables' checksum (as
 cortege checksum does): two rebuilds of the same topic give the same one, and a rebuild of a
-settled pipeline gives the live tables' own.
+settled pipeline gives the live tables' own. Then recomputes the hotspots of every window
+from the new tables (as cortege hotspots recompute does, at HOTSPOT_ALPHA).
 
 Exit codes: 0 done, 1 failed (the schema missing, the registry or Kafka away), 2 bad usage.`;
 
@@ -115,7 +117,20 @@ export async function rebuildCommand(
     return 1;
   }
   const pool = openPool();
+  let hotspots: { windows: number; hot: number; cold: number; ms: number };
   try {
+    // The hotspots from the tables just swapped in (the live aggregator refreshes only the
+    // windows its own batches touch).
+    const hotspotsStarted = Date.now();
+    const windows = await new HotspotStore(pool, model.bucketMinutes).recomputeAll(
+      config.aggregator.hotspots.alpha,
+    );
+    hotspots = {
+      windows: windows.length,
+      hot: windows.reduce((n, w) => n + w.hot, 0),
+      cold: windows.reduce((n, w) => n + w.cold, 0),
+      ms: Date.now() - hotspotsStarted,
+    };
     await recordOperation(pool, {
       command: 'cortege rebuild',
       params: { topic, group: groupId, model: config.tension, digest: outcome.checksum.digest },
@@ -127,7 +142,7 @@ export async function rebuildCommand(
     await pool.end();
   }
   if (json) {
-    await writeLine(io.stdout, JSON.stringify(outcome));
+    await writeLine(io.stdout, JSON.stringify({ ...outcome, hotspots }));
     return 0;
   }
   await writeLine(
@@ -139,5 +154,9 @@ export async function rebuildCommand(
   for (const [table, sum] of Object.entries(outcome.checksum.tables))
     await writeLine(io.stdout, `  ${table.padEnd(15)} ${String(sum.rows).padStart(9)} rows`);
   await writeLine(io.stdout, `checksum ${outcome.checksum.digest}`);
+  await writeLine(
+    io.stdout,
+    `hotspots recomputed: ${hotspots.windows} window(s), ${hotspots.hot} hot and ${hotspots.cold} cold cell(s) in ${(hotspots.ms / 1000).toFixed(1)} s`,
+  );
   return 0;
 }
