@@ -242,6 +242,8 @@ function addDataLayers(map) {
   });
   map.addSource('events', { type: 'vector', tiles: [tiles('events', bucketSpan())], maxzoom: 16 });
   map.addSource('column', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addSource('hotspots', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  const hotspotVisibility = hotspotToggle.checked ? 'visible' : 'none';
   const layers = [
     {
       id: 'cells',
@@ -256,6 +258,27 @@ function addDataLayers(map) {
       source: 'cells',
       'source-layer': 'tension-cells',
       paint: { 'line-color': '#ffffff', 'line-width': 0.5 },
+    },
+    // The day's hot (red) and cold (blue) spots that pass Benjamini–Hochberg at their alpha.
+    {
+      id: 'hotspots-fill',
+      type: 'fill',
+      source: 'hotspots',
+      layout: { visibility: hotspotVisibility },
+      paint: {
+        'fill-color': ['match', ['get', 'spot'], 'HOT', '#d7191c', '#2c7bb6'],
+        'fill-opacity': 0.35,
+      },
+    },
+    {
+      id: 'hotspots-outline',
+      type: 'line',
+      source: 'hotspots',
+      layout: { visibility: hotspotVisibility },
+      paint: {
+        'line-color': ['match', ['get', 'spot'], 'HOT', '#a50f15', '#08519c'],
+        'line-width': 2,
+      },
     },
     {
       id: 'events-footprint',
@@ -339,6 +362,43 @@ function refreshSources(map) {
   map.getSource('zones').setTiles([tiles('tension-zones', bucketInstant())]);
   map.getSource('events').setTiles([tiles('events', bucketSpan())]);
 }
+
+// ---- hotspots: Gi* of the day, a layer the analyst turns on -----------------------------------
+
+const hotspotToggle = document.getElementById('hotspots-toggle');
+
+/** Loads the day's hot and cold spots into their layer (when it is on). */
+async function refreshHotspots(map) {
+  if (!hotspotToggle.checked) return;
+  const day = state.day;
+  const span = `${iso(midnight(day))}/${iso(midnight(nextDay(day)) - 1000)}`;
+  const page = await api(
+    `/collections/hotspots/items?${new URLSearchParams({ window: 'day', spot: 'HOT,COLD', datetime: span, limit: '10000' })}`,
+  );
+  if (day !== state.day) return;
+  map.getSource('hotspots').setData({ type: 'FeatureCollection', features: page.features });
+  const probe = window.cortegeMap;
+  if (probe) probe.hotspots = { day, count: page.features.length };
+}
+
+function wireHotspots(map) {
+  hotspotToggle.addEventListener('change', () => {
+    const visibility = hotspotToggle.checked ? 'visible' : 'none';
+    for (const id of ['hotspots-fill', 'hotspots-outline'])
+      map.setLayoutProperty(id, 'visibility', visibility);
+    void refreshHotspots(map).catch(report);
+  });
+}
+
+const hotspotDetails = (p) =>
+  details(p.spot === 'HOT' ? 'Hot spot (Getis–Ord Gi*)' : 'Cold spot (Getis–Ord Gi*)', [
+    ['Cell', p.cell],
+    ['Day', p.start],
+    ['z', Number(p.z).toFixed(2)],
+    ['q (Benjamini–Hochberg)', Number(p.q).toExponential(2)],
+    ['alpha', p.alpha],
+    ['Score hours', Number(p.value).toFixed(2)],
+  ]);
 
 // ---- popups -----------------------------------------------------------------------------------
 
@@ -596,6 +656,7 @@ function wireTime(map) {
     state.buckets = bucketsOf(state.day);
     state.march = null;
     void peakIndex().then((i) => moveTo(map, i), report);
+    void refreshHotspots(map).catch(report);
   });
   slider.addEventListener('input', () => moveTo(map, Number(slider.value)));
   playButton.addEventListener('click', () => {
@@ -710,12 +771,20 @@ async function start() {
   map.on('idle', () => (probe.idle += 1));
   map.on('move', () => declutter(map));
 
-  const clickable = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
+  const clickable = [
+    'events-points',
+    'events-route',
+    'events-footprint',
+    'zones-fill',
+    'hotspots-fill',
+  ];
   map.on('click', (event) => {
     const [hit] = map.queryRenderedFeatures(event.point, { layers: clickable });
     if (!hit) return;
     if (hit.layer.id === 'zones-fill')
       openPopup(map, event.lngLat, zoneDetails(zoneOf(hit.properties)));
+    else if (hit.layer.id === 'hotspots-fill')
+      openPopup(map, event.lngLat, hotspotDetails(hit.properties));
     else {
       const e = eventOf(hit.properties);
       openPopup(map, event.lngLat, eventDetails(e));
@@ -730,6 +799,8 @@ async function start() {
   await new Promise((resolve) => map.once('load', resolve));
   addDataLayers(map);
   wireTime(map);
+  wireHotspots(map);
+  void refreshHotspots(map).catch(report);
   const asked = view.t;
   const index = asked ? state.buckets.findIndex((t) => hhmm(t) === asked) : -1;
   moveTo(map, index >= 0 ? index : await peakIndex());

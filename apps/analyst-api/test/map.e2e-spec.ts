@@ -92,6 +92,7 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
   let browser: Browser;
   let publisher: SubmissionPublisher;
   let mapUrl: string;
+  let aggregatorPort: number;
 
   const publish = (submissions: readonly Submission[]) => publisher.publish(submissions);
   const alive = () => {
@@ -113,8 +114,14 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
       audience: 'analyst-api',
       user: { subject: ANALYST, roles: ['analyst'] },
     });
-    for (const stage of ['sanitizer', 'locator', 'aggregator'] as const)
-      apps.push((await stageProcess(stage, name, topics, database.url)).app);
+    for (const stage of ['sanitizer', 'locator', 'aggregator'] as const) {
+      // The aggregator refreshes the hotspots of the days its batches touch, here soon after.
+      const { app, port } = await stageProcess(stage, name, topics, database.url, {
+        HOTSPOT_REFRESH_MS: '200',
+      });
+      apps.push(app);
+      if (stage === 'aggregator') aggregatorPort = port;
+    }
     apps.push(
       new AppProcess('analyst-api', {
         ...issuer.env,
@@ -337,6 +344,123 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
       const slider = await page.getByRole('slider', { name: 'Quarter hour' }).boundingBox();
       expect((slider?.x ?? -1) >= 0 && (slider?.x ?? 0) + (slider?.width ?? 0) <= 390).toBe(true);
       await page.screenshot({ path: join(ARTEFACTS, 'map-phone.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('turns on the day’s hotspots: as many red and blue cells as the table holds in view, a popup with z', async () => {
+    // Every batch of the day (and the rally) has committed: the aggregator's refresher idle.
+    await waitFor(
+      'the aggregator’s hotspot refresher idle',
+      async () => {
+        alive();
+        const metrics = await (await fetch(`http://127.0.0.1:${aggregatorPort}/metrics`)).text();
+        return /^cortege_aggregator_hotspot_busy 0$/m.test(metrics) &&
+          /^cortege_aggregator_hotspot_window_seconds_count\{kind="day"\} [1-9]/m.test(metrics)
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    type Probe = {
+      map: {
+        queryRenderedFeatures(o: {
+          layers: string[];
+        }): Array<{ properties: { cell: string; spot: string } }>;
+        getBounds(): { toArray(): number[][] };
+        project(p: [number, number]): { x: number; y: number };
+      };
+      hotspots?: { day: string; count: number };
+      idle: number;
+    };
+    const rendered = () =>
+      page.evaluate(() => {
+        const probe = (globalThis as unknown as { cortegeMap: Probe }).cortegeMap;
+        const features = probe.map.queryRenderedFeatures({ layers: ['hotspots-fill'] });
+        const cells = new Map(features.map((f) => [f.properties.cell, f.properties.spot]));
+        return { cells: [...cells.keys()].sort(), spots: [...new Set(cells.values())].sort() };
+      });
+    try {
+      await signInToMap(page, `${mapUrl}?day=${DAY}&t=10:30#12/43.2965/5.3750`);
+      // Off at first.
+      expect((await rendered()).cells).toEqual([]);
+      let idle = await page.evaluate(
+        () => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.idle,
+      );
+      await page.getByRole('checkbox', { name: /Hotspots of the day/ }).check();
+      await page.waitForFunction(
+        (day) => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.hotspots?.day === day,
+        DAY,
+        { timeout: 30_000, polling: 100 },
+      );
+      idle = await mapIdle(page, idle);
+      const loaded = await page.evaluate(
+        () => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.hotspots?.count,
+      );
+      const { rows: total } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM hotspot
+          WHERE window_kind = 'day' AND window_start = $1 AND spot <> 'NONE'`,
+        [DAY],
+      );
+      expect(total[0]?.n).toBeGreaterThan(0);
+      expect(loaded).toBe(total[0]?.n);
+      // What is drawn: the hot and cold cells of the day that meet the view, no other.
+      const bounds = await page.evaluate(() =>
+        (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.map.getBounds().toArray(),
+      );
+      const [[west, south], [east, north]] = bounds as [[number, number], [number, number]];
+      const { rows: inView } = await pool.query<{ cell: string }>(
+        `SELECT cell FROM hotspot
+          WHERE window_kind = 'day' AND window_start = $1 AND spot <> 'NONE'
+            AND ST_Intersects(geom, ST_MakeEnvelope($2, $3, $4, $5, 4326))
+          ORDER BY cell`,
+        [DAY, west, south, east, north],
+      );
+      const drawn = await rendered();
+      expect(drawn.cells.length).toBeGreaterThan(0);
+      expect(drawn.cells).toEqual(inView.map((r) => r.cell).sort());
+      expect(['COLD', 'HOT']).toEqual(expect.arrayContaining(drawn.spots));
+
+      // A click on one (where no event is drawn over it) opens its popup with its z.
+      const { rows: centres } = await pool.query<{ x: number; y: number }>(
+        `SELECT ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y
+           FROM hotspot WHERE window_kind = 'day' AND window_start = $1 AND cell = ANY($2)
+          ORDER BY cell`,
+        [DAY, drawn.cells],
+      );
+      const at = await page.evaluate((points) => {
+        type Clickable = {
+          project(p: [number, number]): { x: number; y: number };
+          queryRenderedFeatures(
+            p: [number, number],
+            o: { layers: string[] },
+          ): Array<{ layer: { id: string } }>;
+        };
+        const map = (globalThis as unknown as { cortegeMap: { map: Clickable } }).cortegeMap.map;
+        const layers = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
+        for (const p of points) {
+          const { x, y } = map.project([p.x, p.y]);
+          const [top] = map.queryRenderedFeatures([x, y], { layers: [...layers, 'hotspots-fill'] });
+          if (top?.layer.id === 'hotspots-fill') return { x, y };
+        }
+        return null;
+      }, centres);
+      if (at === null) throw new Error('every hotspot drawn is under an event or a zone');
+      const box = await page.locator('#map canvas').boundingBox();
+      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+      const popup = page.locator('.maplibregl-popup-content');
+      await expect(popup.textContent()).resolves.toMatch(/(Hot|Cold) spot.*z-?\d/s);
+
+      // Off again: nothing drawn.
+      await page.keyboard.press('Escape');
+      await page.getByRole('checkbox', { name: /Hotspots of the day/ }).uncheck();
+      await mapIdle(page, idle);
+      expect((await rendered()).cells).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
