@@ -97,7 +97,10 @@ export class HotspotRefresher {
   private async run(): Promise<boolean> {
     // Not a step of the caller's own turn: `running` is set before this clears it.
     await Promise.resolve();
-    const windows = [...this.pending.values()];
+    // Days first, then weeks, each in order: the same touches give the same order of work.
+    const windows = [...this.pending.values()].sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.start.localeCompare(b.start),
+    );
     this.pending.clear();
     let retry = false;
     try {
