@@ -10,6 +10,7 @@ import { kafkaSecurityOptions } from '@app/kafka';
 import { CORTEGE_PRODUCER, KafkaSubmissionPublisher } from './kafka-submission.publisher';
 import { MetricsController } from './metrics.controller';
 import { OpenApiController } from './openapi.controller';
+import { PgProducerBindings, PRODUCER_BINDINGS } from './producer-bindings';
 import { ProducerAuthGuard } from './producer-auth.guard';
 import { SubmissionIntake } from './submission-intake.service';
 import { SUBMISSION_SINK } from './submission.sink';
@@ -50,6 +51,8 @@ export class IngestApiModule {
         },
         KafkaSubmissionPublisher,
         { provide: SUBMISSION_SINK, useExisting: KafkaSubmissionPublisher },
+        PgProducerBindings,
+        { provide: PRODUCER_BINDINGS, useExisting: PgProducerBindings },
         SubmissionIntake,
         {
           provide: TOKEN_VERIFIER,

@@ -10,6 +10,12 @@ export enum IngestErrorCode {
   RevisionConflict = 'revision_conflict',
   InvalidToken = 'invalid_token',
   InsufficientRole = 'insufficient_role',
+  /** The producer may not write a submission's `source` (INGEST_PRODUCERS). */
+  SourceNotAllowed = 'source_not_allowed',
+  /** A revision or cancel of an event another producer created. */
+  EventOfAnotherProducer = 'event_of_another_producer',
+  /** A token that names neither a client (`azp`, `client_id`) nor a subject (`sub`). */
+  UnidentifiedProducer = 'unidentified_producer',
   /** Kafka or the schema registry did not take the submissions: try again later. */
   Unavailable = 'unavailable',
 }
@@ -25,6 +31,9 @@ const STATUS: Record<IngestErrorCode, number> = {
   [IngestErrorCode.RevisionConflict]: 409,
   [IngestErrorCode.InvalidToken]: 401,
   [IngestErrorCode.InsufficientRole]: 403,
+  [IngestErrorCode.SourceNotAllowed]: 403,
+  [IngestErrorCode.EventOfAnotherProducer]: 403,
+  [IngestErrorCode.UnidentifiedProducer]: 403,
   [IngestErrorCode.Unavailable]: 503,
 };
 

@@ -8,7 +8,7 @@ import {
 import { KafkaJSProtocolError } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Submission } from '@app/contracts';
-import type { CortegeProducer } from '@app/producer-sdk';
+import { PRODUCER_HEADER, type CortegeProducer } from '@app/producer-sdk';
 import { SerdeError } from '@app/schema-registry';
 import { IngestError, IngestErrorCode } from './ingest.error';
 import type { SubmissionSink } from './submission.sink';
@@ -61,7 +61,7 @@ export class KafkaSubmissionPublisher
     }
   }
 
-  async send(submissions: readonly Submission[]): Promise<void> {
+  async send(submissions: readonly Submission[], producer: string): Promise<void> {
     if (!this.connected) {
       throw new IngestError(
         IngestErrorCode.Unavailable,
@@ -70,7 +70,7 @@ export class KafkaSubmissionPublisher
       );
     }
     try {
-      await this.producer.send(submissions);
+      await this.producer.send(submissions, { [PRODUCER_HEADER]: producer });
     } catch (error) {
       throw this.classify(error);
     }

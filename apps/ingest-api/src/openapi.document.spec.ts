@@ -4,7 +4,7 @@ import { parseBatch } from './submission-batch';
 import { IngestError } from './ingest.error';
 import { sanitizationPolicy } from '@app/sanitization';
 import { sampleSubmissions } from '@app/testing';
-import { MULTI_VIOLATION_EXAMPLE, openApiDocument } from './openapi.document';
+import { FORBIDDEN_EXAMPLES, MULTI_VIOLATION_EXAMPLE, openApiDocument } from './openapi.document';
 
 /** Every `$ref` string in a document. */
 const refsOf = (node: unknown): string[] =>
@@ -108,5 +108,30 @@ describe('openApiDocument', () => {
     expect(codes).toEqual(
       expect.arrayContaining(['invalid_enum', 'outside_area', 'duration_too_long']),
     );
+  });
+
+  it('declares the 403s of producer confinement, with examples the schema describes', () => {
+    const forbidden = document.paths['/v1/submissions']?.post?.responses['403'] as {
+      content: Record<
+        string,
+        {
+          schema: { properties: Record<string, { enum?: string[] }> };
+          examples: Record<string, { value: Record<string, unknown> }>;
+        }
+      >;
+    };
+    const media = forbidden.content['application/json'];
+    const codes = media?.schema.properties.error?.enum ?? [];
+    expect(codes).toEqual([
+      'insufficient_role',
+      'source_not_allowed',
+      'event_of_another_producer',
+      'unidentified_producer',
+    ]);
+    expect(media?.examples).toBe(FORBIDDEN_EXAMPLES);
+    for (const { value } of Object.values(media?.examples ?? {})) {
+      expect(codes).toContain(value.error);
+      for (const key of Object.keys(value)) expect(media?.schema.properties).toHaveProperty(key);
+    }
   });
 });

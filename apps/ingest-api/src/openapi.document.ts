@@ -44,6 +44,36 @@ export const MULTI_VIOLATION_EXAMPLE = {
 } as const;
 
 /** An error body: `error` is one of `codes`; `properties` are the code's details. */
+/** Examples of the 403 answers of `POST /v1/submissions` (the spec test checks their shape). */
+export const FORBIDDEN_EXAMPLES = {
+  sourceNotAllowed: {
+    summary: 'A source the producer may not write (INGEST_PRODUCERS)',
+    value: {
+      error: 'source_not_allowed',
+      message:
+        "producer 'mairie-app' may not write source 'cortege-pp13' (its sources: mairie13); nothing was accepted",
+      index: 0,
+      source: 'cortege-pp13',
+      producer: 'mairie-app',
+    },
+  },
+  eventOfAnotherProducer: {
+    summary: 'A revision or cancel of an event another producer created',
+    value: {
+      error: 'event_of_another_producer',
+      message:
+        "event 3f6c1a52-8e0b-4c57-9a41-2b7d0e9f6a10 was created by another producer; 'mairie-app' may not revise or cancel it; nothing was accepted",
+      index: 0,
+      eventId: '3f6c1a52-8e0b-4c57-9a41-2b7d0e9f6a10',
+      revision: 2,
+    },
+  },
+  insufficientRole: {
+    summary: 'A valid token without the producer role',
+    value: { error: 'insufficient_role', message: "the token lacks the 'producer' role" },
+  },
+} as const;
+
 const errorBody = (
   codes: readonly string[],
   properties: Record<string, JsonSchema> = {},
@@ -163,8 +193,26 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
               },
             },
             '403': json(
-              errorBody([IngestErrorCode.InsufficientRole]),
-              'A valid token without the `producer` role.',
+              errorBody(
+                [
+                  IngestErrorCode.InsufficientRole,
+                  IngestErrorCode.SourceNotAllowed,
+                  IngestErrorCode.EventOfAnotherProducer,
+                  IngestErrorCode.UnidentifiedProducer,
+                ],
+                {
+                  index: { type: 'integer', description: 'Position in the request.' },
+                  source: { type: 'string', description: 'The source refused.' },
+                  producer: {
+                    type: 'string',
+                    description: 'The producer the token speaks for (client id, else subject).',
+                  },
+                  eventId: { type: 'string', format: 'uuid' },
+                  revision: { type: 'integer' },
+                },
+              ),
+              'A valid token without the `producer` role; a submission whose `source` is not one its producer may write (`source_not_allowed`); a revision or `CANCEL` of an event another producer created (`event_of_another_producer`: each event belongs to the producer of its first accepted revision); a token naming no client (`azp`, `client_id`) nor subject (`unidentified_producer`). The producer is the token’s client id, else its subject. Nothing of the request was published.',
+              FORBIDDEN_EXAMPLES,
             ),
             '409': json(
               errorBody([IngestErrorCode.RevisionConflict], {

@@ -2,7 +2,14 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { IS_PUBLIC } from './public.decorator';
-import { ProducerVerifier, TOKEN_VERIFIER } from './token.verifier';
+import { ProducerVerifier, TOKEN_VERIFIER, type VerifiedProducer } from './token.verifier';
+
+const verifiedOf = new WeakMap<IncomingMessage, VerifiedProducer>();
+
+/** The verified token of a request the guard let through; `undefined` on a public route. */
+export function verifiedProducer(request: IncomingMessage): VerifiedProducer | undefined {
+  return verifiedOf.get(request);
+}
 
 /**
  * Every route needs a valid producer token unless marked `@Public()`: closed by default, so a
@@ -24,7 +31,10 @@ export class ProducerAuthGuard implements CanActivate {
     ]);
     if (open) return true;
     const request = context.switchToHttp().getRequest<IncomingMessage>();
-    await this.verifier.verify(ProducerVerifier.bearer(request.headers.authorization));
+    const verified = await this.verifier.verify(
+      ProducerVerifier.bearer(request.headers.authorization),
+    );
+    verifiedOf.set(request, verified);
     return true;
   }
 }

@@ -4,6 +4,22 @@ import { sampleSubmissions } from '@app/testing';
 import { IngestError, IngestErrorCode } from './ingest.error';
 import { SubmissionIntake } from './submission-intake.service';
 import type { SubmissionSink } from './submission.sink';
+import type { ForeignEvent, ProducerBindings } from './producer-bindings';
+
+/** A string matcher, typed for an object literal. */
+const containing = (text: string): string => expect.stringContaining(text) as string;
+
+/** The bindings' contract in memory (the PostgreSQL store is tested on the real stack). */
+class MemoryBindings implements ProducerBindings {
+  readonly owners = new Map<string, string>();
+  claim(eventIds: readonly string[], producer: string): Promise<readonly ForeignEvent[]> {
+    const foreign = eventIds
+      .filter((id) => (this.owners.get(id) ?? producer) !== producer)
+      .map((eventId) => ({ eventId, producer: this.owners.get(eventId) as string }));
+    if (foreign.length === 0) for (const id of eventIds) this.owners.set(id, producer);
+    return Promise.resolve(foreign);
+  }
+}
 
 /** A sink that records what it stores; each send can be made to fail or to hang. */
 class FakeSink implements SubmissionSink {
@@ -37,7 +53,8 @@ class FakeSink implements SubmissionSink {
 const intakeWith = (env: Record<string, string> = {}) => {
   const sink = new FakeSink();
   const config = loadConfig({ INGEST_PUBLISH_TIMEOUT_MS: '200', ...env });
-  return { sink, intake: new SubmissionIntake(config, sink) };
+  const bindings = new MemoryBindings();
+  return { sink, bindings, intake: new SubmissionIntake(config, sink, bindings) };
 };
 const json = <T>(v: T): unknown => JSON.parse(JSON.stringify(v));
 const errorOf = async (promise: Promise<unknown>): Promise<IngestError> => {
@@ -55,7 +72,7 @@ describe('SubmissionIntake', () => {
     const { sink, intake } = intakeWith();
     const s = sampleSubmissions();
 
-    const accepted = await intake.submit(json([s.moving, s.visit]));
+    const accepted = await intake.submit(json([s.moving, s.visit]), 'cortege-pp13');
 
     expect(accepted).toEqual([
       { eventId: s.moving.eventId, revision: 1, duplicate: false },
@@ -67,14 +84,14 @@ describe('SubmissionIntake', () => {
   it('acknowledges a resubmission as a duplicate without publishing it again', async () => {
     const { sink, intake } = intakeWith();
     const { visit } = sampleSubmissions();
-    await intake.submit(json(visit));
+    await intake.submit(json(visit), 'cortege-pp13');
     // The same content spelled differently: an ISO date instead of milliseconds.
     const again = {
       ...(json(visit) as object),
       submittedAt: new Date(visit.submittedAt).toISOString(),
     };
 
-    expect(await intake.submit(again)).toEqual([
+    expect(await intake.submit(again, 'cortege-pp13')).toEqual([
       { eventId: visit.eventId, revision: 1, duplicate: true },
     ]);
     expect(sink.stored).toHaveLength(1);
@@ -83,10 +100,10 @@ describe('SubmissionIntake', () => {
   it('refuses other content under an accepted (eventId, revision) with a 409, publishing nothing', async () => {
     const { sink, intake } = intakeWith();
     const { visit, operation } = sampleSubmissions();
-    await intake.submit(json(visit));
+    await intake.submit(json(visit), 'cortege-pp13');
     const changed = { ...visit, source: 'another-app' };
 
-    const error = await errorOf(intake.submit(json([operation, changed])));
+    const error = await errorOf(intake.submit(json([operation, changed]), 'cortege-pp13'));
 
     expect(error.code).toBe(IngestErrorCode.RevisionConflict);
     expect(error.status).toBe(409);
@@ -94,7 +111,7 @@ describe('SubmissionIntake', () => {
     expect(error.submissions).toBe(2);
     expect(sink.stored).toEqual([visit]);
     // A higher revision of the same event is new.
-    expect(await intake.submit(json({ ...changed, revision: 2 }))).toEqual([
+    expect(await intake.submit(json({ ...changed, revision: 2 }), 'cortege-pp13')).toEqual([
       { eventId: visit.eventId, revision: 2, duplicate: false },
     ]);
   });
@@ -103,13 +120,15 @@ describe('SubmissionIntake', () => {
     const { sink, intake } = intakeWith();
     const { visit } = sampleSubmissions();
 
-    expect(await intake.submit(json([visit, visit]))).toEqual([
+    expect(await intake.submit(json([visit, visit]), 'cortege-pp13')).toEqual([
       { eventId: visit.eventId, revision: 1, duplicate: false },
       { eventId: visit.eventId, revision: 1, duplicate: true },
     ]);
     expect(sink.stored).toHaveLength(1);
     const { operation } = sampleSubmissions();
-    const error = await errorOf(intake.submit(json([operation, { ...operation, source: 'x' }])));
+    const error = await errorOf(
+      intake.submit(json([operation, { ...operation, source: 'x' }]), 'cortege-pp13'),
+    );
     expect(error.details).toMatchObject({ eventId: operation.eventId, index: 1 });
   });
 
@@ -118,7 +137,7 @@ describe('SubmissionIntake', () => {
     const { visit } = sampleSubmissions();
     sink.next = 'fail';
 
-    const error = await errorOf(intake.submit(json(visit)));
+    const error = await errorOf(intake.submit(json(visit), 'cortege-pp13'));
     expect(error).toMatchObject({
       code: IngestErrorCode.Unavailable,
       status: 503,
@@ -126,7 +145,7 @@ describe('SubmissionIntake', () => {
     });
 
     sink.next = 'store';
-    expect(await intake.submit(json(visit))).toEqual([
+    expect(await intake.submit(json(visit), 'cortege-pp13')).toEqual([
       { eventId: visit.eventId, revision: 1, duplicate: false },
     ]);
     expect(sink.stored).toEqual([visit]);
@@ -137,12 +156,12 @@ describe('SubmissionIntake', () => {
     const { visit } = sampleSubmissions();
     sink.next = 'hang';
 
-    const error = await errorOf(intake.submit(json(visit)));
+    const error = await errorOf(intake.submit(json(visit), 'cortege-pp13'));
     expect(error.code).toBe(IngestErrorCode.Unavailable);
     expect(error.message).toContain('did not acknowledge within 200 ms');
 
     sink.next = 'store';
-    const retry = intake.submit(json(visit)); // waits for the send under way
+    const retry = intake.submit(json(visit), 'cortege-pp13'); // waits for the send under way
     sink.acknowledge();
     expect(await retry).toEqual([{ eventId: visit.eventId, revision: 1, duplicate: true }]);
     expect(sink.stored).toEqual([visit]);
@@ -153,8 +172,8 @@ describe('SubmissionIntake', () => {
     const { visit } = sampleSubmissions();
     sink.next = 'hang';
 
-    const first = intake.submit(json(visit));
-    const second = intake.submit(json(visit));
+    const first = intake.submit(json(visit), 'cortege-pp13');
+    const second = intake.submit(json(visit), 'cortege-pp13');
     sink.next = 'store';
     sink.acknowledge();
 
@@ -166,10 +185,47 @@ describe('SubmissionIntake', () => {
   it('forgets the least recently accepted pairs beyond INGEST_DEDUP_ENTRIES', async () => {
     const { sink, intake } = intakeWith({ INGEST_DEDUP_ENTRIES: '1' });
     const { visit, operation } = sampleSubmissions();
-    await intake.submit(json(visit));
-    await intake.submit(json(operation));
+    await intake.submit(json(visit), 'cortege-pp13');
+    await intake.submit(json(operation), 'cortege-pp13');
 
-    expect((await intake.submit(json(visit)))[0]?.duplicate).toBe(false);
+    expect((await intake.submit(json(visit), 'cortege-pp13'))[0]?.duplicate).toBe(false);
     expect(sink.stored).toEqual([visit, operation, visit]);
+  });
+
+  it('refuses the whole request when a source is not one the producer may write', async () => {
+    const { sink, intake } = intakeWith({
+      INGEST_PRODUCERS: 'cortege-pp13=cortege-pp13;mairie=mairie13',
+    });
+    const { moving, visit } = sampleSubmissions();
+
+    const error = await errorOf(intake.submit(json([moving, visit]), 'mairie'));
+    expect(error.status).toBe(403);
+    expect(error.body()).toEqual({
+      error: 'source_not_allowed',
+      message: containing("may not write source 'cortege-pp13' (its sources: mairie13)"),
+      index: 0,
+      source: 'cortege-pp13',
+      producer: 'mairie',
+    });
+    expect((await errorOf(intake.submit(json(visit), 'unknown'))).code).toBe(
+      IngestErrorCode.SourceNotAllowed,
+    );
+    expect(sink.stored).toEqual([]);
+    await intake.submit(json(visit), 'cortege-pp13');
+    expect(sink.stored).toHaveLength(1);
+  });
+
+  it("refuses another producer's revision of an event, even a duplicate, and binds nothing of the batch", async () => {
+    const { sink, bindings, intake } = intakeWith();
+    const { moving, visit } = sampleSubmissions();
+    await intake.submit(json(moving), 'cortege-pp13');
+
+    for (const body of [moving, { ...moving, revision: moving.revision + 1 }, [visit, moving]]) {
+      const error = await errorOf(intake.submit(json(body), 'other'));
+      expect(error.code).toBe(IngestErrorCode.EventOfAnotherProducer);
+      expect(error.body()).toMatchObject({ eventId: moving.eventId });
+    }
+    expect(bindings.owners.has(visit.eventId)).toBe(false);
+    expect(sink.stored).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import type { Submission } from '@app/contracts';
 import { sanitizationPolicy, type SanitizationPolicy } from '@app/sanitization/rules';
 import { LruCache } from './dedup.cache';
 import { IngestError, IngestErrorCode } from './ingest.error';
+import { PRODUCER_BINDINGS, type ProducerBindings } from './producer-bindings';
 import { parseBatch } from './submission-batch';
 import { fingerprint, revisionKey } from './submission.fingerprint';
 import { SUBMISSION_SINK, type SubmissionSink } from './submission.sink';
@@ -57,23 +58,35 @@ export class SubmissionIntake {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SUBMISSION_SINK) private readonly sink: SubmissionSink,
+    @Inject(PRODUCER_BINDINGS) private readonly bindings: ProducerBindings,
   ) {
     this.accepted = new LruCache(config.ingest.dedupEntries);
     this.policy = sanitizationPolicy(config.sanitizer.policyOverrides);
+    this.sources = config.ingest.producers
+      ? new Map(config.ingest.producers.map((p) => [p.producer, new Set(p.sources)]))
+      : undefined;
   }
 
+  /** The sources each producer may write (INGEST_PRODUCERS); `undefined`: any. */
+  private readonly sources: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+
   /**
-   * Validates, deduplicates and publishes the submissions of a parsed request body.
+   * Validates, confines to `producer`, deduplicates and publishes the submissions of a parsed
+   * request body.
    * @returns one entry per submission, in request order.
-   * @throws IngestError (see `parseBatch`), RevisionConflict (409) for a pair already taken
-   *   with other content, or Unavailable (503) when Kafka did not acknowledge in time.
+   * @throws IngestError (see `parseBatch`), SourceNotAllowed (403) for a source the producer
+   *   may not write, EventOfAnotherProducer (403) for an event another producer created,
+   *   RevisionConflict (409) for a pair already taken with other content, or Unavailable (503)
+   *   when Kafka or the database did not answer in time.
    */
-  async submit(body: unknown): Promise<AcceptedSubmission[]> {
+  async submit(body: unknown, producer: string): Promise<AcceptedSubmission[]> {
     const entries = parseBatch(body, this.config.ingest, this.policy).map((submission): Entry => ({
       submission,
       key: revisionKey(submission),
       fingerprint: fingerprint(submission),
     }));
+    this.checkSources(entries, producer);
+    await this.claimEvents(entries, producer);
     // Wait while another request publishes one of these pairs. The last check, the plan and
     // the registration of this request's sends happen without an await in between, so no
     // other request can slip in (`publish` registers before its first await).
@@ -82,8 +95,52 @@ export class SubmissionIntake {
       await withTimeout(pending, deadline - Date.now(), () => this.timedOut(entries.length));
     }
     const { toSend, outcomes } = this.plan(entries);
-    if (toSend.length > 0) await this.publish(toSend, entries.length);
+    if (toSend.length > 0) await this.publish(toSend, entries.length, producer);
     return outcomes;
+  }
+
+  /** Refuses the request when a submission's source is not one the producer may write. */
+  private checkSources(entries: readonly Entry[], producer: string): void {
+    if (!this.sources) return;
+    const allowed = this.sources.get(producer);
+    const index = entries.findIndex((e) => !allowed?.has(e.submission.source));
+    if (index < 0) return;
+    const { source } = (entries[index] as Entry).submission;
+    throw new IngestError(
+      IngestErrorCode.SourceNotAllowed,
+      allowed
+        ? `producer '${producer}' may not write source '${source}' (its sources: ${[...allowed].join(', ')}); nothing was accepted`
+        : `producer '${producer}' may not write source '${source}': it may write no source (INGEST_PRODUCERS); nothing was accepted`,
+      { index, source, producer },
+      entries.length,
+    );
+  }
+
+  /** Binds new events to the producer; refuses the request when one is another's. */
+  private async claimEvents(entries: readonly Entry[], producer: string): Promise<void> {
+    let foreign;
+    try {
+      foreign = await this.bindings.claim(
+        entries.map((e) => e.submission.eventId),
+        producer,
+      );
+    } catch (error) {
+      if (error instanceof IngestError) {
+        throw new IngestError(error.code, error.message, error.details, entries.length, {
+          cause: error.cause,
+        });
+      }
+      throw error;
+    }
+    const [first] = foreign;
+    if (!first) return;
+    const index = entries.findIndex((e) => e.submission.eventId === first.eventId);
+    throw new IngestError(
+      IngestErrorCode.EventOfAnotherProducer,
+      `event ${first.eventId} was created by another producer; '${producer}' may not revise or cancel it; nothing was accepted`,
+      { index, eventId: first.eventId, revision: entries[index]?.submission.revision },
+      entries.length,
+    );
   }
 
   /** Splits a batch into new submissions and duplicates; refuses it on any conflict. */
@@ -111,13 +168,20 @@ export class SubmissionIntake {
   }
 
   /** Publishes, remembering each pair once the brokers acknowledged — even after a timeout. */
-  private async publish(toSend: readonly Entry[], requestSize: number): Promise<void> {
+  private async publish(
+    toSend: readonly Entry[],
+    requestSize: number,
+    producer: string,
+  ): Promise<void> {
     let settle: () => void = () => undefined;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     for (const entry of toSend)
       this.inFlight.set(entry.key, { fingerprint: entry.fingerprint, settled });
     const sending = this.sink
-      .send(toSend.map((e) => e.submission))
+      .send(
+        toSend.map((e) => e.submission),
+        producer,
+      )
       .then(() => {
         for (const entry of toSend) this.accepted.set(entry.key, entry.fingerprint);
       })

@@ -10,5 +10,6 @@ export const SUBMISSION_SINK = Symbol('SUBMISSION_SINK');
  * @throws IngestError Unavailable when they could not be stored now (retriable).
  */
 export interface SubmissionSink {
-  send(submissions: readonly Submission[]): Promise<void>;
+  /** `producer` goes in each record's `cortege-producer` header. */
+  send(submissions: readonly Submission[], producer: string): Promise<void>;
 }

@@ -35,6 +35,7 @@ describe('POST /v1/submissions publishes to Kafka', () => {
       expect(others).toEqual([]);
       expect(record?.value).toEqual(sample);
       expect(record?.headers).toEqual({
+        'cortege-producer': 'cortege-pp13',
         source: 'cortege-pp13',
         revision: String(sample.revision),
       });

@@ -10,10 +10,28 @@ export const PRODUCER_ROLE = 'producer';
 /** DI token of the app's `ProducerVerifier`. */
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
-/** Who submits: the token's subject (an application of the Préfecture) and its roles. */
+/** Who submits: the token's subject and client (an application of the Préfecture), its roles. */
 export interface VerifiedProducer {
   readonly subject: string | undefined;
+  readonly clientId: string | undefined;
   readonly roles: readonly string[];
+}
+
+/**
+ * The producer a token speaks for: its client id (`azp`, else `client_id`: with Keycloak's
+ * client-credentials grant the client, whose service account's subject is an opaque id), else
+ * its subject.
+ * @throws IngestError UnidentifiedProducer (403) when the token names neither.
+ */
+export function producerOf(verified: VerifiedProducer): string {
+  const producer = verified.clientId ?? verified.subject;
+  if (producer === undefined || producer === '') {
+    throw new IngestError(
+      IngestErrorCode.UnidentifiedProducer,
+      'the token names no client (azp, client_id) nor subject (sub): its producer is unknown',
+    );
+  }
+  return producer;
 }
 
 /** A refused token as the ingest API answers it. */

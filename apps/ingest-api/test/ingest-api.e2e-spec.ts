@@ -69,6 +69,7 @@ describe('the ingest API as a process, over HTTPS', () => {
       env: {
         KAFKA_BROKERS: stack.kafka.brokers.join(','),
         SCHEMA_REGISTRY_URL: stack.registry.url,
+        DATABASE_URL: stack.database.url,
         INGEST_PORT: String(port),
         INGEST_TOPIC: topic,
         INGEST_TLS_CERT_FILE: tls?.certFile ?? '',

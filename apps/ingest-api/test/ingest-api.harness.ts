@@ -101,6 +101,7 @@ export async function startIngestApi(
     ...own,
     kafka: env.KAFKA_BROKERS ? own.kafka : stackConfig.kafka,
     registry: env.SCHEMA_REGISTRY_URL ? own.registry : stackConfig.registry,
+    database: env.DATABASE_URL ? own.database : stackConfig.database,
   };
   const app: INestApplication<Server> = await createIngestApp(config, {
     logger: logger ?? ['error', 'warn'],

@@ -38,6 +38,14 @@ describe('TokenVerifier with a static public key', () => {
     ).resolves.toEqual({ subject: 'cortege-pp13', roles: ['offline_access', 'producer'] });
   });
 
+  it('gives the client a token was issued to: azp, else client_id', async () => {
+    const verify = async (claims: Record<string, unknown>) =>
+      (await verifier.verify(await issuer.token(claims, { audience: 'ingest-api' }))).clientId;
+    expect(await verify({ roles: ['producer'], azp: 'pp13', client_id: 'other' })).toBe('pp13');
+    expect(await verify({ roles: ['producer'], client_id: 'pp13' })).toBe('pp13');
+    expect(await verify({ roles: ['producer'] })).toBeUndefined();
+  });
+
   it('gives every role of a valid token, whichever they are: callers check their own', async () => {
     const token = await issuer.token({ roles: ['analyst'] }, { audience: 'ingest-api' });
     await expect(verifier.verify(token)).resolves.toEqual({

@@ -11,6 +11,8 @@ import type { AuthConfig } from '@app/config';
 /** Who holds a verified token: its subject (an opaque id, never a name) and its roles. */
 export interface VerifiedToken {
   readonly subject: string | undefined;
+  /** The OAuth2 client the token was issued to (`azp`, else `client_id`), when it says. */
+  readonly clientId: string | undefined;
   readonly roles: readonly string[];
 }
 
@@ -112,7 +114,12 @@ export class TokenVerifier {
         )
       );
     }
-    return { subject: payload.sub, roles: rolesOf(payload) };
+    const client = [payload.azp, payload.client_id].find((c) => typeof c === 'string' && c !== '');
+    return {
+      subject: payload.sub,
+      clientId: client as string | undefined,
+      roles: rolesOf(payload),
+    };
   }
 }
 

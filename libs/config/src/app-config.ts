@@ -132,8 +132,7 @@ export interface IngestConfig {
    * bound to the producer that created them either way.
    */
   readonly producers:
-    | ReadonlyArray<{ readonly producer: string; readonly sources: readonly string[] }>
-    | undefined;
+    ReadonlyArray<{ readonly producer: string; readonly sources: readonly string[] }> | undefined;
 }
 
 /**

@@ -161,6 +161,7 @@ describe('loadConfig', () => {
       publishTimeoutMs: 15_000,
       retryAfterSeconds: 5,
       tls: undefined,
+      producers: undefined,
     });
     expect(config.auth).toBeUndefined();
   });
@@ -187,6 +188,7 @@ describe('loadConfig', () => {
           INGEST_RETRY_AFTER_SECONDS: '7',
           INGEST_TLS_CERT_FILE: 'cert.pem',
           INGEST_TLS_KEY_FILE: join(dir, 'key.pem'),
+          INGEST_PRODUCERS: ' cortege-pp13 = cortege-pp13|cortege-pp13-test ; 7f3e-sa=mairie13 ;',
         },
         dir,
       );
@@ -202,7 +204,19 @@ describe('loadConfig', () => {
         publishTimeoutMs: 2000,
         retryAfterSeconds: 7,
         tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+        producers: [
+          { producer: 'cortege-pp13', sources: ['cortege-pp13', 'cortege-pp13-test'] },
+          { producer: '7f3e-sa', sources: ['mairie13'] },
+        ],
       });
+    });
+
+    it('refuses an INGEST_PRODUCERS without sources, with a bad source or a producer twice', () => {
+      for (const value of ['pp13', 'pp13=', 'pp13=Bad Source', 'a=x;a=y', '=x']) {
+        expect(problemsOf(() => loadConfig({ INGEST_PRODUCERS: value }, '.'))).toEqual([
+          ['INGEST_PRODUCERS', expect.stringContaining('producer=source|source')],
+        ]);
+      }
     });
 
     it('reads Kafka SASL and TLS; a CA file alone turns TLS on', () => {

@@ -63,7 +63,13 @@ const producerSources = z
       .map((entry) => {
         const at = entry.indexOf('=');
         const producer = at < 0 ? '' : entry.slice(0, at).trim();
-        const sources = at < 0 ? [] : entry.slice(at + 1).split('|').map((v) => v.trim());
+        const sources =
+          at < 0
+            ? []
+            : entry
+                .slice(at + 1)
+                .split('|')
+                .map((v) => v.trim());
         return { producer, sources };
       }),
   )

@@ -10,6 +10,7 @@ import { ZoneTileSpan1764900000000 } from './migrations/1764900000000-zone-tile-
 import { GazetteerSchema1765000000000 } from './migrations/1765000000000-gazetteer-schema';
 import { PresenceTimeIndex1765100000000 } from './migrations/1765100000000-presence-time-index';
 import { Hotspots1765200000000 } from './migrations/1765200000000-hotspots';
+import { IngestEventProducer1796613336638 } from './migrations/1796613336638-ingest-event-producer';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   GazetteerSchema1765000000000,
   PresenceTimeIndex1765100000000,
   Hotspots1765200000000,
+  IngestEventProducer1796613336638,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

@@ -40,6 +40,7 @@ describe('the PostGIS schema (migrations)', () => {
       'GazetteerSchema1765000000000',
       'PresenceTimeIndex1765100000000',
       'Hotspots1765200000000',
+      'IngestEventProducer1796613336638',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });

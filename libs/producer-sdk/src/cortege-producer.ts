@@ -44,6 +44,12 @@ export interface CortegeProducerOptions {
   readonly policy?: Partial<SanitizationPolicy>;
 }
 
+/**
+ * The header naming the producer (its token's client id, else subject) that submitted a record
+ * through the ingest API; the SDK's own `publish` does not set it (see `send`).
+ */
+export const PRODUCER_HEADER = 'cortege-producer';
+
 /** A submission the brokers acknowledged (all in-sync replicas have it). */
 export interface PublishReceipt {
   readonly eventId: string;
@@ -154,8 +160,15 @@ export class CortegeProducer {
     return this.send(parsed.map((p) => (p.ok ? p.submission : (undefined as never))));
   }
 
-  /** Sends already valid submissions; used by the ingest API after its own validation. */
-  async send(submissions: readonly Submission[]): Promise<PublishReceipt[]> {
+  /**
+   * Sends already valid submissions; used by the ingest API after its own validation, with the
+   * submitting producer in `headers` (`PRODUCER_HEADER`). Beside `source` and `revision`,
+   * which `headers` cannot replace.
+   */
+  async send(
+    submissions: readonly Submission[],
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<PublishReceipt[]> {
     if (!this.serde) throw new Error('CortegeProducer.connect() must be called before publishing');
     const serde = this.serde;
     await this.producer.send({
@@ -163,7 +176,7 @@ export class CortegeProducer {
       messages: submissions.map((s) => ({
         key: s.eventId,
         value: serde.encode(s),
-        headers: { source: s.source, revision: String(s.revision) },
+        headers: { ...headers, source: s.source, revision: String(s.revision) },
       })),
     });
     return submissions.map((s) => ({
