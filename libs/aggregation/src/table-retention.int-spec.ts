@@ -7,7 +7,7 @@ import { tensionModelOf } from '@app/tension';
 import { createTestDatabase, syntheticCityDay, type TestDatabase } from '@app/testing';
 import { aggregateChecksum } from './aggregate-checksum';
 import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
-import { TableRetention } from './table-retention';
+import { TableRetention, tableRetentionRules } from './table-retention';
 
 const config = loadConfig();
 const model = tensionModelOf(config.tension);
@@ -124,6 +124,39 @@ describe('TableRetention against the real PostGIS', () => {
       `retention apply: ${outcome.events} of ${ends.length} events, ${outcome.presenceRows} presence rows, ` +
         `${outcome.cellRows} cell rows in ${applyMs} ms\n`,
     );
+  });
+
+  // (the migrations' own ledger and PostGIS's reference table aside)
+  it('gives every table of the schema a retention (so retention and purge miss none)', async () => {
+    const { pool } = await aggregated([]);
+    const { rows } = await pool.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+          AND table_name NOT IN ('schema_migration', 'spatial_ref_sys') ORDER BY 1`,
+    );
+    const listed = new Set(tableRetentionRules(RETENTION).map((t) => t.table));
+    expect(rows.map((r) => r.name).filter((name) => !listed.has(name))).toEqual([]);
+  });
+
+  it('removes old hotspot windows and the bindings of producers to events gone', async () => {
+    const { pool, aggregator } = await aggregated([]);
+    const now = new Date(Date.UTC(2026, 6, 1));
+    const old = new Date(now.getTime() - RETENTION.aggregatesMs - 86_400_000);
+    await pool.query(
+      `INSERT INTO ingest_event_producer (event_id, producer, bound_at) VALUES
+         ('00000000-0000-4000-8000-000000000001', 'pp13', $1),
+         ('00000000-0000-4000-8000-000000000002', 'pp13', $2)`,
+      [old, now],
+    );
+    const retention = new TableRetention(pool, RETENTION, aggregator);
+    expect(
+      (await retention.status(now)).find((t) => t.table === 'ingest_event_producer'),
+    ).toMatchObject({ rows: 2, expired: 1 });
+    expect(await retention.apply(now)).toMatchObject({ producerBindings: 1 });
+    const { rows } = await pool.query<{ id: string }>(
+      'SELECT event_id::text AS id FROM ingest_event_producer',
+    );
+    expect(rows).toEqual([{ id: '00000000-0000-4000-8000-000000000002' }]);
   });
 
   it('removes the geocode cache entries past their TTL and keeps the others', async () => {

@@ -76,6 +76,23 @@ const TABLES: readonly TableSpec[] = [
     expired: 'SELECT count(*)::int AS n FROM geocode_cache WHERE created_at < $1',
   },
   {
+    table: 'hotspot',
+    retention: (r) => ({ kind: 'window', ms: r.aggregatesMs, by: 'window end' }),
+    time: 'window_end',
+    expired: 'SELECT count(*)::int AS n FROM hotspot WHERE window_end < $1::date',
+  },
+  {
+    table: 'ingest_event_producer',
+    retention: (r) => ({
+      kind: 'window',
+      ms: r.aggregatesMs,
+      by: 'binding, once its event is gone',
+    }),
+    time: 'bound_at',
+    expired: `SELECT count(*)::int AS n FROM ingest_event_producer b
+               WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
+  },
+  {
     table: 'consumer_offset',
     retention: () => ({ kind: 'kept', why: 'Kafka positions, no data' }),
     time: null,
@@ -127,6 +144,10 @@ export interface TableRetentionOutcome {
   readonly cellRows: number;
   readonly zones: number;
   readonly geocodeCacheRows: number;
+  /** Hotspot rows of windows that ended before the events' cutoff. */
+  readonly hotspotRows: number;
+  /** Producer bindings older than the events' cutoff whose event is gone. */
+  readonly producerBindings: number;
   readonly ms: number;
 }
 
@@ -195,7 +216,8 @@ export class TableRetention {
 
   /**
    * Removes what is past its window at `now`: `events` (default: `expiredEvents(now)`) from
-   * the tables, chunk by chunk, then the old geocode cache entries. Idempotent.
+   * the tables, chunk by chunk, then the old geocode cache entries, the hotspots of windows that
+   * ended before the cutoff and the producer bindings of events gone. Idempotent.
    */
   async apply(
     now: Date,
@@ -217,12 +239,23 @@ export class TableRetention {
     const cache = await this.pool.query(`DELETE FROM geocode_cache WHERE created_at < $1`, [
       geocodeCacheCutoff,
     ]);
+    const cutoff = this.eventsCutoff(now);
+    const hotspots = await this.pool.query(`DELETE FROM hotspot WHERE window_end < $1::date`, [
+      cutoff,
+    ]);
+    const bindings = await this.pool.query(
+      `DELETE FROM ingest_event_producer b
+        WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
+      [cutoff],
+    );
     return {
       now: now.toISOString(),
-      eventsCutoff: this.eventsCutoff(now).toISOString(),
+      eventsCutoff: cutoff.toISOString(),
       geocodeCacheCutoff: geocodeCacheCutoff.toISOString(),
       ...totals,
       geocodeCacheRows: cache.rowCount ?? 0,
+      hotspotRows: hotspots.rowCount ?? 0,
+      producerBindings: bindings.rowCount ?? 0,
       ms: Date.now() - started,
     };
   }

@@ -162,7 +162,8 @@ export async function retentionCommand(
         topicsAltered: altered.length,
       },
       status: 0,
-      rows: outcome.events + outcome.geocodeCacheRows,
+      rows:
+        outcome.events + outcome.geocodeCacheRows + outcome.hotspotRows + outcome.producerBindings,
       startedAt: started,
     });
     if (json) {
@@ -175,7 +176,9 @@ export async function retentionCommand(
       io.stdout,
       `removed ${outcome.events} event(s) ended before ${outcome.eventsCutoff} ` +
         `(${outcome.presenceRows} presence rows; ${outcome.cellRows} cell rows and ${outcome.zones} zones recomputed), ` +
-        `${outcome.geocodeCacheRows} geocode cache entr(ies) older than ${outcome.geocodeCacheCutoff}; ` +
+        `${outcome.geocodeCacheRows} geocode cache entr(ies) older than ${outcome.geocodeCacheCutoff}, ` +
+        `${outcome.hotspotRows} hotspot row(s) of windows ended before the cutoff, ` +
+        `${outcome.producerBindings} producer binding(s) of events gone; ` +
         `${tombstones.length} tombstone(s) on ${eventsTopic}; in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;
