@@ -29,6 +29,7 @@ export function locatorStage(
     groupId: locator.groupId,
     instanceId: locator.instanceId,
     inputTopic: locator.inputTopic,
+    inputCompacted: true,
     inputSchema: SUBMISSION_SCHEMA,
     dlqTopic: locator.dlqTopic,
     topics: [

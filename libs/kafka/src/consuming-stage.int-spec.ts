@@ -116,6 +116,48 @@ describe('ConsumingStage', () => {
     expect(handler.committedKeys.sort()).toEqual([...keys].sort());
   });
 
+  it.each([
+    ['dead-letters a record without a value on an ordinary input', false, ['k2']],
+    ['passes over a tombstone on a compacted input', true, []],
+  ])('%s', async (_what, skipTombstones, deadKeys) => {
+    const input = uniqueName('stage.null-in');
+    const output = uniqueName('stage.null-out');
+    const dlqTopic = uniqueName('stage.null-dlq');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopic(admin, input, 1);
+    await createTopic(admin, output, 1);
+    await createTopic(admin, dlqTopic, 1);
+    await admin.disconnect();
+    const producer = testProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: [
+        { key: 'k1', value: 'v-k1' },
+        { key: 'k2', value: null },
+        { key: 'k3', value: 'v-k3' },
+      ],
+    });
+    await producer.disconnect();
+
+    const handler = new CopyHandler(output, new Set());
+    const stage = stageOf({ inputTopic: input, dlqTopic, work: handler, skipTombstones });
+    await stage.start();
+    try {
+      await waitFor(
+        'both values committed',
+        () => (handler.committedKeys.length >= 2 ? true : undefined),
+        { timeoutMs: 60_000 },
+      );
+    } finally {
+      await stage.stop();
+    }
+    expect(handler.committedKeys.sort()).toEqual(['k1', 'k3']);
+    const dead = await readTopic(kafka, dlqTopic, deadKeys.length + 1, { timeoutMs: 5000 });
+    expect(dead.map((m) => String(m.message.key))).toEqual(deadKeys);
+  });
+
   it('reads a topic written in transactions to a lag of 0, markers included, and says it is a member', async () => {
     const input = uniqueName('stage.tx-in');
     const output = uniqueName('stage.tx-out');

@@ -93,6 +93,12 @@ export interface ConsumingStageOptions<T> {
   readonly deadLettered?: (code: string) => void;
   /** Where the stage's own one-line notes go (crashes of the consumer, for instance). */
   readonly log?: (level: 'log' | 'warn', message: string) => void;
+  /**
+   * The input is compacted and a record without a value is a tombstone (a key deleted by
+   * `cortege retention apply` or a purge): passed over. Otherwise such a record is malformed
+   * and dead-lettered like any record the decoder refuses (default).
+   */
+  readonly skipTombstones?: boolean;
 }
 
 /**
@@ -230,7 +236,7 @@ export class ConsumingStage<T> {
     for (const message of chunk) {
       // A tombstone (no value) on a compacted input marks a key deleted (an event past its
       // retention): nothing to process, nothing to dead-letter; its offset passes with the chunk.
-      if (message.value === null) continue;
+      if (message.value === null && this.options.skipTombstones === true) continue;
       const decoded = await this.options.decoder.decode(message);
       const position = { topic, partition, offset: message.offset };
       if ('rejected' in decoded) letters.push(this.letter(message, position, decoded.rejected));

@@ -61,6 +61,8 @@ export interface StageDefinition<T> {
   readonly check?: (value: T) => Rejection | undefined;
   /** Told of each dead letter once written, with its reason code. */
   readonly deadLettered?: (code: string) => void;
+  /** The input is a compacted topic: its tombstones are passed over, not dead-lettered. */
+  readonly inputCompacted?: boolean;
   /**
    * Builds the stage's work, once per connection: relearns what it wrote, registers its
    * output schemas, migrates its store. Throws what a retry may fix to be called again.
@@ -197,6 +199,7 @@ export class StageHost<T> {
       heartbeatInterval: config.stages.heartbeatIntervalMs,
       observer: this.health,
       ...(definition.deadLettered ? { deadLettered: definition.deadLettered } : {}),
+      skipTombstones: definition.inputCompacted === true,
       log: (level, message) => logger[level](message),
     });
     await this.consuming.start();
