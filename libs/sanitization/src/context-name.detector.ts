@@ -143,10 +143,10 @@ function inPlaceName(tokens: readonly Token[], text: string, i: number): boolean
 
 /** Whether `token` starts a sentence (after `.`, `!`, `?`, a line break, or at 0). */
 function startsSentence(text: string, token: Token): boolean {
-  const before = text.slice(Math.max(0, token.start - 12), token.start).trimEnd();
-  return token.start - before.length <= 12 && before === ''
-    ? text.slice(0, token.start).trim() === ''
-    : /[.!?…\n]["»”)]*$/u.test(before);
+  // back over spaces, opening quotes and brackets (a few at most), to what comes before them
+  let k = token.start - 1;
+  while (k >= 0 && token.start - k <= 12 && /[ \t\u00A0\u202F"«“(]/u.test(text.charAt(k))) k--;
+  return k < 0 || /[.!?…\n]/u.test(text.charAt(k));
 }
 
 /** The end offset of the name that starts at `tokens[i]`: the capitalised words after it. */
