@@ -6,3 +6,5 @@ export * from './tension.error';
 export * from './tension.model';
 export * from './time-bucket';
 export * from './hotspots';
+export * from './alert-rules';
+export * from './conflict-overlap';
