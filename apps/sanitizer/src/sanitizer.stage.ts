@@ -1,7 +1,8 @@
 import { RevisionGate, SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { retentionConfigs, scanTopic } from '@app/kafka';
-import { sanitizationPolicy } from '@app/sanitization';
+import { readPlaceNames } from '@app/geocoding-adapters';
+import { PlaceNames, sanitizationPolicy } from '@app/sanitization';
 import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
 import { EVENT_HEADERS, SanitizerHandler } from './sanitizer.handler';
@@ -17,7 +18,6 @@ export function sanitizerStage(
   metrics: SanitizerMetrics,
 ): StageDefinition<Submission> {
   const { sanitizer } = config;
-  const policy = sanitizationPolicy(sanitizer.policyOverrides);
   return {
     stage: 'sanitizer',
     groupId: sanitizer.groupId,
@@ -49,6 +49,9 @@ export function sanitizerStage(
       log.log(
         `learnt ${gate.size} event revision(s) from ${scanned} record(s) of ${sanitizer.eventsTopic}`,
       );
+      const placeNames = new PlaceNames(await readPlaceNames(sanitizer.placesFile ?? undefined));
+      log.log(`addresses keep ${placeNames.size} place name(s) of the gazetteer`);
+      const policy = sanitizationPolicy({ ...sanitizer.policyOverrides, placeNames });
       return new SanitizerHandler(
         sanitizer.eventsTopic,
         await AvroSerde.register<Submission>(registry, sanitizer.eventsTopic, SUBMISSION_SCHEMA),

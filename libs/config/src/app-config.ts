@@ -249,6 +249,8 @@ export interface SanitizerConfig {
   readonly eventsTopic: string;
   readonly dlqTopic: string;
   readonly partitions: number;
+  /** The places file whose names an address keeps; null: the project's own list. */
+  readonly placesFile: string | null;
   /**
    * The limits set in the environment; the sanitization lib's defaults fill the rest
    * (`{ ...DEFAULT_SANITIZATION_POLICY, ...policyOverrides }`).
@@ -520,6 +522,7 @@ function toSanitizerConfig(env: Environment): SanitizerConfig {
     eventsTopic: env.SANITIZER_EVENTS_TOPIC,
     dlqTopic: env.SANITIZER_DLQ_TOPIC,
     partitions: env.SANITIZER_PARTITIONS,
+    placesFile: env.SANITIZER_PLACES_FILE ?? null,
     policyOverrides: {
       ...set('maxDurationHours', env.SANITIZER_MAX_DURATION_HOURS),
       ...set('maxPeople', env.SANITIZER_MAX_PEOPLE),

@@ -244,6 +244,11 @@ export const environmentSchema = z.object({
   SANITIZER_MAX_ADDRESS_LENGTH: optional(z.coerce.number().int().positive().max(10_000)),
   SANITIZER_MAX_SUBJECT_LENGTH: optional(z.coerce.number().int().positive().max(100_000)),
   SANITIZER_MAX_DESCRIPTION_LENGTH: optional(z.coerce.number().int().positive().max(1_000_000)),
+  /**
+   * The places file the gazetteer was imported with (`cortege gazetteer import --places`): an
+   * address keeps these names even when one is named like a person. Default: the project's list.
+   */
+  SANITIZER_PLACES_FILE: optional(z.string().min(1)),
   /** Area of operation, `minLon,minLat,maxLon,maxLat` in WGS84 degrees. */
   SANITIZER_AREA: optional(
     z

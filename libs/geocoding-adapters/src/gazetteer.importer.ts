@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { BanCsvReader, type BanAddress } from './ban-csv.parser';
 import { GazetteerError, GazetteerErrorCode } from './gazetteer.error';
@@ -130,14 +131,15 @@ export async function importBanAddresses(
   });
 }
 
+/** The project's own list of Marseille's named places, for the tests, the demo and the sanitizer's default. */
+export const PROJECT_PLACES_FILE = join(__dirname, '..', 'data', 'places.csv');
+
 /**
- * Imports named places (`name;aliases;kind;code_insee;lon;lat;source`, aliases separated by `|`)
- * into `gazetteer_place`, replacing the previous ones, in one transaction.
+ * Reads a places file (`name;aliases;kind;code_insee;lon;lat;source`, aliases separated by `|`).
  * @throws GazetteerError `unreadable`, `empty_file`, `missing_columns` or `bad_row` (with its line).
  */
-export async function importGazetteerPlaces(pool: Pool, path: string): Promise<{ places: number }> {
+export async function readPlacesFile(path: string): Promise<GazetteerPlace[]> {
   const source: LineSource = await openLines(path);
-  await assertGazetteerSchema(pool);
   const places: GazetteerPlace[] = [];
   let reader: PlacesCsvReader | undefined;
   let lineNumber = 0;
@@ -153,6 +155,22 @@ export async function importGazetteerPlaces(pool: Pool, path: string): Promise<{
   if (reader === undefined) {
     throw new GazetteerError(GazetteerErrorCode.EmptyFile, `${path} is empty: no header line`);
   }
+  return places;
+}
+
+/** Every name and alias of a places file (the project's own list by default). */
+export async function readPlaceNames(path: string = PROJECT_PLACES_FILE): Promise<string[]> {
+  return (await readPlacesFile(path)).flatMap((place) => [place.name, ...place.aliases]);
+}
+
+/**
+ * Imports named places (`readPlacesFile`) into `gazetteer_place`, replacing the previous ones,
+ * in one transaction.
+ * @throws GazetteerError `unreadable`, `empty_file`, `missing_columns` or `bad_row` (with its line).
+ */
+export async function importGazetteerPlaces(pool: Pool, path: string): Promise<{ places: number }> {
+  const places = await readPlacesFile(path);
+  await assertGazetteerSchema(pool);
   return inTransaction(pool, async (client) => {
     await client.query('DELETE FROM gazetteer_place');
     for (let i = 0; i < places.length; i += 1000) {

@@ -118,8 +118,17 @@ const isAcronym = (token: Token) => {
 
 /** The text before `tokens[i]`, folded, without the separators that may precede a name. */
 function cueText(text: string, token: Token): string {
-  const before = text.slice(Math.max(0, token.start - 60), token.start).replace(CUE_GAP, '');
-  return fold(before);
+  return textBefore(text, token.start);
+}
+
+/** The text before offset `at`, folded, without the separators that may precede a name. */
+function textBefore(text: string, at: number): string {
+  return fold(text.slice(Math.max(0, at - 60), at).replace(CUE_GAP, ''));
+}
+
+/** Whether the words before offset `at` say a person follows (`chez`, `contact :`, `famille`). */
+export function personCueBefore(text: string, at: number): boolean {
+  return STRONG_CUE.test(textBefore(text, at));
 }
 
 /** Whether the words right before `tokens[i]` make it part of a street, building or place. */

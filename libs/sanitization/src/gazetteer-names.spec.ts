@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PlaceNames } from './place-names';
 import { scrubText } from './text-scrubber';
 
 /**
@@ -34,19 +35,30 @@ const FRAMES = [
 ];
 
 /**
- * Known limit: a place whose whole name is a given name (`David`, the statue on the Prado beach,
- * an alias of `Statue de David`) is taken for a person; its full name stays.
+ * Places named like a person (`David`, the statue on the Prado beach, an alias of `Statue de
+ * David`): an address keeps them, given the gazetteer's names; a subject or a description,
+ * scrubbed without them, does not take the risk.
  */
-const TAKEN_FOR_A_PERSON = new Set(['David']);
+const NAMED_LIKE_A_PERSON = new Set(['David']);
+const placeNames = new PlaceNames(places);
 
 describe('the gazetteer extract through the scrubber', () => {
   it('holds streets and places to check', () => {
     expect(streets.length).toBeGreaterThanOrEqual(15);
     expect(places.length).toBeGreaterThanOrEqual(100);
+    expect(places).toEqual(expect.arrayContaining([...NAMED_LIKE_A_PERSON]));
   });
 
-  it.each([...streets, ...places].filter((name) => !TAKEN_FOR_A_PERSON.has(name)))(
-    '%s stays as it is in every sentence',
+  it.each([...streets, ...places])('%s stays as it is in every address', (name) => {
+    for (const frame of FRAMES) {
+      const text = frame(name);
+      const scrubbed = scrubText(text, { placeNames }).text;
+      expect(scrubbed.includes(name) ? name : scrubbed).toBe(name);
+    }
+  });
+
+  it.each([...streets, ...places].filter((name) => !NAMED_LIKE_A_PERSON.has(name)))(
+    '%s stays as it is in every sentence of a free text',
     (name) => {
       for (const frame of FRAMES) {
         const text = frame(name);
@@ -56,8 +68,22 @@ describe('the gazetteer extract through the scrubber', () => {
     },
   );
 
-  it.each([...TAKEN_FOR_A_PERSON])('known limit: %s alone is scrubbed as a name', (name) => {
-    expect(places).toContain(name);
+  it.each([...NAMED_LIKE_A_PERSON])('%s alone is a name in a free text', (name) => {
     expect(scrubText(`Rassemblement ${name} à 14h`).text).toBe('Rassemblement [NAME] à 14h');
+  });
+
+  it.each([...NAMED_LIKE_A_PERSON])(
+    "%s after a person's cue is a name, even in an address",
+    (name) => {
+      for (const text of [`chez ${name}, 12 rue Paradis`, `Contact : ${name}`]) {
+        expect(scrubText(text, { placeNames }).text).not.toContain(name);
+      }
+    },
+  );
+
+  it("keeps only the gazetteer's names: a given name that is no place still goes", () => {
+    expect(scrubText('Rassemblement Karim à 14h', { placeNames }).text).toBe(
+      'Rassemblement [NAME] à 14h',
+    );
   });
 });

@@ -2,6 +2,7 @@ export * from './area-of-operation';
 export * from './footprint.rules';
 export * from './person-name.detector';
 export * from './pii-kind';
+export * from './place-names';
 export * from './position.rules';
 export * from './route.rules';
 export * from './sanitization.error';

@@ -1,4 +1,5 @@
 import { BOUCHES_DU_RHONE, type BoundingBox } from './area-of-operation';
+import type { PlaceNames } from './place-names';
 import { SanitizationError, SanitizationErrorCode } from './sanitization.error';
 
 /** The limits the sanitizer enforces. Every one is configurable; the defaults are in code. */
@@ -24,6 +25,11 @@ export interface SanitizationPolicy {
   readonly maxSubjectLength: number;
   /** Longest description, in Unicode code points. Default 5,000. */
   readonly maxDescriptionLength: number;
+  /**
+   * The gazetteer's place names, which an address keeps even when one is named like a person
+   * (`David`). Default none: every such name is scrubbed.
+   */
+  readonly placeNames?: PlaceNames;
 }
 
 export const DEFAULT_SANITIZATION_POLICY: SanitizationPolicy = Object.freeze({

@@ -12,6 +12,7 @@ import {
   sampleSubmissions,
   sampleVisit,
 } from '@app/testing';
+import { PlaceNames } from './place-names';
 import { SanitizationError, SanitizationErrorCode } from './sanitization.error';
 import { DEFAULT_SANITIZATION_POLICY, type SanitizationPolicy } from './sanitization.policy';
 import { SanitizationViolationCode } from './sanitization.violation';
@@ -88,6 +89,32 @@ describe('sanitize', () => {
         address: 'Place Félix Baret, 13006 Marseille, [NAME]',
       });
       expect(result.scrubCounts).toEqual({ IBAN: 1, NAME: 2, NIR: 1 });
+    });
+
+    it("keeps the gazetteer's places named like a person in addresses, and only there", () => {
+      const policy = { ...DEFAULT_SANITIZATION_POLICY, placeNames: new PlaceNames(['David']) };
+      const result = clean(
+        sanitize(
+          sampleMoving({
+            subject: 'Rassemblement David à 14h',
+            description: 'Contact : David',
+            departureAddress: 'David',
+            waypointAddresses: ['chez David, 12 rue Paradis'],
+            arrivalAddress: 'Vieux-Port',
+          }),
+          policy,
+        ),
+      );
+      expect(eventOfClean(result)).toMatchObject({
+        subject: 'Rassemblement [NAME] à 14h',
+        description: 'Contact : [NAME]',
+        departureAddress: 'David',
+        arrivalAddress: 'Vieux-Port',
+      });
+      expect(JSON.stringify(eventOfClean(result))).not.toContain('chez David');
+      expect(eventOfClean(sanitize(sampleStatic({ address: 'David' })))).toMatchObject({
+        address: '[NAME]',
+      });
     });
 
     it('ScheduledOperation: subject, description, every address', () => {

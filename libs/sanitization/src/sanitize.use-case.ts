@@ -7,7 +7,7 @@ import {
 } from './sanitization.policy';
 import type { SanitizationViolation } from './sanitization.violation';
 import { checkSubmission } from './submission.rules';
-import { scrubText } from './text-scrubber';
+import { scrubText, type ScrubOptions } from './text-scrubber';
 
 /** The sanitizer's verdict on one submission. */
 export type SanitizeResult =
@@ -22,8 +22,15 @@ export type SanitizeResult =
     }
   | { readonly outcome: 'rejected'; readonly violations: readonly SanitizationViolation[] };
 
-/** Every free-text field of an event scrubbed: subject, description and every address. */
-function scrubEvent(kinded: KindedEvent, scrub: (text: string) => string): KindedEvent {
+/**
+ * Every free-text field of an event scrubbed: subject, description (`scrub`) and every address
+ * (`scrubAddress`).
+ */
+function scrubEvent(
+  kinded: KindedEvent,
+  scrub: (text: string) => string,
+  scrubAddress: (text: string) => string,
+): KindedEvent {
   const texts = <E extends { subject: string; description: string | null }>(e: E): E => ({
     ...e,
     subject: scrub(e.subject),
@@ -36,23 +43,29 @@ function scrubEvent(kinded: KindedEvent, scrub: (text: string) => string): Kinde
         kind: kinded.kind,
         event: {
           ...texts(e),
-          departureAddress: scrub(e.departureAddress),
-          waypointAddresses: e.waypointAddresses.map(scrub),
-          arrivalAddress: scrub(e.arrivalAddress),
+          departureAddress: scrubAddress(e.departureAddress),
+          waypointAddresses: e.waypointAddresses.map(scrubAddress),
+          arrivalAddress: scrubAddress(e.arrivalAddress),
         },
       };
     }
     case 'STATIC_DEMONSTRATION': {
       const e = kinded.event;
-      return { kind: kinded.kind, event: { ...texts(e), address: scrub(e.address) } };
+      return { kind: kinded.kind, event: { ...texts(e), address: scrubAddress(e.address) } };
     }
     case 'SCHEDULED_OPERATION': {
       const e = kinded.event;
-      return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
+      return {
+        kind: kinded.kind,
+        event: { ...texts(e), addresses: e.addresses.map(scrubAddress) },
+      };
     }
     case 'OFFICIAL_VISIT': {
       const e = kinded.event;
-      return { kind: kinded.kind, event: { ...texts(e), addresses: e.addresses.map(scrub) } };
+      return {
+        kind: kinded.kind,
+        event: { ...texts(e), addresses: e.addresses.map(scrubAddress) },
+      };
     }
     default: {
       const _exhaustive: never = kinded;
@@ -78,18 +91,20 @@ export function sanitize(
   if (rules.violations.length > 0) return { outcome: 'rejected', violations: rules.violations };
 
   const scrubCounts: ScrubCounts = {};
-  const scrub = (text: string) => {
-    const scrubbed = scrubText(text);
+  const scrubWith = (options: ScrubOptions) => (text: string) => {
+    const scrubbed = scrubText(text, options);
     addCounts(scrubCounts, scrubbed.counts);
     return scrubbed.text;
   };
+  const scrub = scrubWith({});
+  const scrubAddress = scrubWith({ placeNames: policy.placeNames });
   const clean: Submission = {
     eventId: submission.eventId,
     revision: submission.revision,
     action: submission.action,
     submittedAt: submission.submittedAt,
     source: submission.source,
-    payload: rules.event === null ? null : payloadOf(scrubEvent(rules.event, scrub)),
+    payload: rules.event === null ? null : payloadOf(scrubEvent(rules.event, scrub, scrubAddress)),
   };
   return { outcome: 'clean', submission: clean, scrubCounts, repairs: rules.repairs };
 }

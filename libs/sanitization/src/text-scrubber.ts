@@ -11,8 +11,10 @@ import {
   replaceCued,
   SPELLED_PHONE,
 } from './contextual-pii';
+import { personCueBefore } from './context-name.detector';
 import { findPersonNames } from './person-name.detector';
 import { placeholderOf, type PiiKind, type ScrubCounts } from './pii-kind';
+import type { PlaceNames } from './place-names';
 
 /** What a scrub returns: the text with placeholders, and how many values of each kind went. */
 export interface ScrubResult {
@@ -101,7 +103,16 @@ const NOT_PLATE_LETTERS = new Set([
 const HANDLE =
   /(?<![\p{L}\p{N}_.@])@[A-Za-z_][A-Za-z0-9_.]{0,29}[A-Za-z0-9_]|(?<![\p{L}\p{N}_.@])@[A-Za-z_](?![\p{L}\p{N}_])/gu;
 
-type Replacer = (text: string, count: (kind: PiiKind) => string) => string;
+/** How a field is scrubbed. */
+export interface ScrubOptions {
+  /**
+   * For an address: the gazetteer's place names, which stay even when one is named like a
+   * person (`David`), unless a person's cue precedes it (`chez David`).
+   */
+  readonly placeNames?: PlaceNames;
+}
+
+type Replacer = (text: string, count: (kind: PiiKind) => string, options: ScrubOptions) => string;
 
 /**
  * A pass run only on the texts where `sign` is found: a cheap test that every value the pass can
@@ -110,8 +121,8 @@ type Replacer = (text: string, count: (kind: PiiKind) => string) => string;
  */
 const when =
   (sign: RegExp, pass: Replacer): Replacer =>
-  (text, count) =>
-    sign.test(text) ? pass(text, count) : text;
+  (text, count, options) =>
+    sign.test(text) ? pass(text, count, options) : text;
 
 /** One pass per kind, in an order where no pass can break a later one's value. */
 const PASSES: readonly Replacer[] = [
@@ -151,10 +162,14 @@ const PASSES: readonly Replacer[] = [
         ? count('PLATE')
         : plate,
     ),
-  (text, count) => {
+  (text, count, { placeNames }) => {
     let out = '';
     let from = 0;
     for (const span of findPersonNames(text)) {
+      const place =
+        placeNames?.has(text.slice(span.start, span.end)) === true &&
+        !personCueBefore(text, span.start);
+      if (place) continue;
       out += text.slice(from, span.start) + count('NAME');
       from = span.end;
     }
@@ -169,17 +184,19 @@ const PASSES: readonly Replacer[] = [
 
 /**
  * Replaces the personal data in a free text with typed placeholders (`[EMAIL]`, `[PHONE]`,
- * `[PLATE]`, `[NIR]`, `[IBAN]`, `[NAME]`, `[HANDLE]`, `[URL]`) and counts them per kind.
+ * `[PLATE]`, `[NIR]`, `[IBAN]`, `[NAME]`, `[HANDLE]`, `[URL]`, `[ADDRESS]`, `[BIRTH_DATE]`,
+ * `[AGE]`, `[ID_NUMBER]`) and counts them per kind. An address is scrubbed with the
+ * gazetteer's `placeNames`.
  * Pure and idempotent: placeholders are never taken for personal data. What it recognises and
  * what it misses is listed in the library README.
  */
-export function scrubText(text: string): ScrubResult {
+export function scrubText(text: string, options: ScrubOptions = {}): ScrubResult {
   const counts: ScrubCounts = {};
   const count = (kind: PiiKind) => {
     counts[kind] = (counts[kind] ?? 0) + 1;
     return placeholderOf(kind);
   };
   let out = text;
-  for (const pass of PASSES) out = pass(out, count);
+  for (const pass of PASSES) out = pass(out, count, options);
   return { text: out, counts };
 }

@@ -13,15 +13,18 @@ event_presence, cell_tension, tension_zone) as JSON: equal digests mean equal ro
 Used to prove a rebuild, a replay or a crash recovery gives the same aggregates.`;
 
 export async function sanitizeMain(): Promise<number> {
-  const [{ sanitizationPolicy }, { sanitizeCommand }] = await Promise.all([
-    import('@app/sanitization'),
-    import('./sanitize.command'),
-  ]);
-  const config = loadConfig();
+  const [{ PlaceNames, sanitizationPolicy }, { readPlaceNames }, { sanitizeCommand }] =
+    await Promise.all([
+      import('@app/sanitization'),
+      import('@app/geocoding-adapters'),
+      import('./sanitize.command'),
+    ]);
+  const { sanitizer } = loadConfig();
+  const placeNames = new PlaceNames(await readPlaceNames(sanitizer.placesFile ?? undefined));
   await sanitizeCommand(
     process.stdin,
     process.stdout,
-    sanitizationPolicy(config.sanitizer.policyOverrides),
+    sanitizationPolicy({ ...sanitizer.policyOverrides, placeNames }),
   );
   return 0;
 }
