@@ -181,6 +181,24 @@ export interface AggregatorConfig {
   readonly maxBatch: number;
   /** Hotspots (README, "Hotspots"): the false-discovery rate and the refresh delay. */
   readonly hotspots: HotspotConfig;
+  /** Conflict alerts (README, "Conflict alerts"). */
+  readonly alerts: AlertConfig;
+}
+
+/** Conflict alerts: where they are published and delivered, under which pair rules. */
+export interface AlertConfig {
+  /** The alerts' topic (ALERTS_TOPIC, `cortege.alerts.v1`). */
+  readonly topic: string;
+  /** Pair rules over the defaults, as written (ALERT_RULES); libs/tension reads them. */
+  readonly rules: readonly string[];
+  /** Milliseconds between two looks at the outbox (ALERT_PUBLISH_MS). */
+  readonly publishMs: number;
+  /** The webhooks every alert version is delivered to (ALERT_WEBHOOKS). */
+  readonly webhooks: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly secret: string;
+  }[];
 }
 
 /** Hotspots: Benjamini–Hochberg's α, and how the aggregator keeps the table fresh. */
@@ -461,6 +479,12 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       partitions: env.AGGREGATOR_PARTITIONS,
       maxBatch: env.AGGREGATOR_MAX_BATCH,
       hotspots: { alpha: env.HOTSPOT_ALPHA, refreshMs: env.HOTSPOT_REFRESH_MS },
+      alerts: {
+        topic: env.ALERTS_TOPIC,
+        rules: env.ALERT_RULES ?? [],
+        publishMs: env.ALERT_PUBLISH_MS,
+        webhooks: env.ALERT_WEBHOOKS ?? [],
+      },
     },
     tension: {
       ...set('bucketMinutes', env.TENSION_BUCKET_MINUTES),

@@ -308,6 +308,59 @@ export const environmentSchema = z.object({
   HOTSPOT_ALPHA: optional(z.coerce.number().gt(0).lt(1)).transform((v) => v ?? 0.05),
   /** Milliseconds the aggregator waits before recomputing the hotspot windows batches touched. */
   HOTSPOT_REFRESH_MS: positiveInt(5_000, 0, 3_600_000),
+  // Conflict alerts (issue #19): the topic, the pair rules over the defaults, how often the
+  // aggregator looks for versions to publish, and the webhooks each version is delivered to.
+  ALERTS_TOPIC: optional(topicName).transform((v) => v ?? 'cortege.alerts.v1'),
+  /** `KIND[/THEME]:KIND[/THEME]=LOW|MEDIUM|HIGH|NONE,…`: rules over the defaults (libs/tension). */
+  ALERT_RULES: optional(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r) => r !== ''),
+      )
+      .refine((rules) => rules.every((r) => /^[A-Z_/]+:[A-Z_/]+=[A-Z]+$/.test(r)), {
+        message: 'expected KIND[/THEME]:KIND[/THEME]=LOW|MEDIUM|HIGH|NONE, comma-separated',
+      }),
+  ),
+  /** Milliseconds between two looks at the alerts' outbox (each batch also wakes it). */
+  ALERT_PUBLISH_MS: positiveInt(2_000, 10, 3_600_000),
+  /** `name=url|secret;name=url|secret`: the webhooks alerts are delivered to, HMAC-signed. */
+  ALERT_WEBHOOKS: optional(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(';')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== '')
+          .map((entry) => {
+            const at = entry.indexOf('=');
+            const bar = entry.lastIndexOf('|');
+            return {
+              name: entry.slice(0, Math.max(at, 0)).trim(),
+              url: entry.slice(at + 1, bar > at ? bar : undefined).trim(),
+              secret: bar > at ? entry.slice(bar + 1) : '',
+            };
+          }),
+      )
+      .refine(
+        (targets) =>
+          new Set(targets.map((t) => t.name)).size === targets.length &&
+          targets.every(
+            (t) =>
+              /^[a-z][a-z0-9_-]{0,63}$/.test(t.name) &&
+              httpUrl.safeParse(t.url).success &&
+              t.secret.length >= 16,
+          ),
+        {
+          message:
+            'expected name=http(s)://url|secret;… (each name once, a-z 0-9 _ -; each secret ≥ 16 characters)',
+        },
+      ),
+  ),
   TENSION_BUCKET_MINUTES: optional(z.coerce.number().int().min(1).max(1440)),
   TENSION_ZONE_THRESHOLD: optional(z.coerce.number().positive().max(1e6)),
   TENSION_CAR_WEIGHT: optional(z.coerce.number().min(0).max(1e3)),
