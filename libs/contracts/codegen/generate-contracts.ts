@@ -41,6 +41,11 @@ const roots = [
     file: 'presence',
     doc: 'a located event in one H3 region (cortege.presence.v1)',
   },
+  {
+    name: 'Alert',
+    file: 'alert',
+    doc: 'a conflict alert between two events (cortege.alerts.v1)',
+  },
 ];
 const types: Type[] = [];
 for (const { name, file, doc } of roots) {

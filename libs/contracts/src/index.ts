@@ -1,6 +1,7 @@
 export * from './contract.error';
 export * from './date-time';
 export * from './event-kind';
+export * from './generated/alert.schema.generated';
 export * from './generated/presence.schema.generated';
 export * from './generated/submission.schema.generated';
 export * from './generated/contracts.types.generated';

@@ -11,6 +11,7 @@ import { GazetteerSchema1765000000000 } from './migrations/1765000000000-gazette
 import { PresenceTimeIndex1765100000000 } from './migrations/1765100000000-presence-time-index';
 import { Hotspots1765200000000 } from './migrations/1765200000000-hotspots';
 import { IngestEventProducer1796613336638 } from './migrations/1796613336638-ingest-event-producer';
+import { ConflictAlerts1796645000000 } from './migrations/1796645000000-conflict-alerts';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   PresenceTimeIndex1765100000000,
   Hotspots1765200000000,
   IngestEventProducer1796613336638,
+  ConflictAlerts1796645000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

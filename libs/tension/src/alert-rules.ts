@@ -1,14 +1,15 @@
 import {
+  alertSeverityValues,
   eventKindValues,
   operationThemeValues,
+  type AlertSeverity,
   type EventKind,
   type OperationTheme,
 } from '@app/contracts';
 import { TensionError, TensionErrorCode } from './tension.error';
 
-/** How serious a conflict is; `NONE` in a rule silences the pair it names. */
-export const ALERT_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+/** How serious a conflict is (the contract's `AlertSeverity`); `NONE` in a rule silences a pair. */
+const ALERT_SEVERITIES = alertSeverityValues;
 
 /** One side of a pair rule: a kind, narrowed to one theme for a scheduled operation. */
 export interface RuleSide {

@@ -1,5 +1,6 @@
+import type { AlertSeverity } from '@app/contracts';
 import { cellToLatLng, gridDisk, isValidCell } from 'h3-js';
-import { ruleFor, type AlertRule, type AlertSeverity, type RuleSubject } from './alert-rules';
+import { ruleFor, type AlertRule, type RuleSubject } from './alert-rules';
 import { TensionError, TensionErrorCode } from './tension.error';
 
 /** An event's presence in one H3 cell during `[startAt, endAt)`, UTC milliseconds. */

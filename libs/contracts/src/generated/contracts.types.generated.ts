@@ -215,3 +215,53 @@ export interface CellPresence {
   /** Fin de l'occupation (exclue), UTC en millisecondes. / Occupied until (exclusive), UTC milliseconds. */
   readonly endAt: number;
 }
+
+/** Alerte de conflit : deux événements déclarés se rencontrent dans l'espace (même cellule H3 ou voisine, résolution 10) et dans le temps, sous une règle de paire. Clé Kafka = alertId. Chaque changement est une nouvelle version ; une rétractation garde le dernier lieu et intervalle connus. / Conflict alert: two declared events meet in space (the same H3 cell or a neighbour, resolution 10) and in time, under a pair rule. Kafka key = alertId. Each change is a new version; a retraction keeps the last place and interval known. */
+export interface Alert {
+  /** La paire : identifiant du plus petit événement, « : », celui de l'autre. / The pair: the smaller event id, ':', the other's. */
+  readonly alertId: string;
+  /** Version de l'alerte de cette paire, croissante à partir de 1. / Version of this pair's alert, rising from 1. */
+  readonly version: number;
+  /** Active ou rétractée. / Active or retracted. */
+  readonly status: AlertStatus;
+  /** Le plus petit identifiant. / The smaller id. */
+  readonly eventA: AlertEvent;
+  /** L'autre. / The other. */
+  readonly eventB: AlertEvent;
+  /** La règle de paire appliquée, KIND[/THEME]:KIND[/THEME]. / The pair rule applied. */
+  readonly rule: string;
+  /** Gravité. / Severity. */
+  readonly severity: AlertSeverity;
+  /** Cellules H3 (résolution 10) des deux événements où ils se rencontrent, triées. / The two events' H3 cells (resolution 10) where they meet, sorted. */
+  readonly cells: readonly string[];
+  /** Centre de la cellule de la première rencontre. / Centre of the cell where they first meet. */
+  readonly point: Position;
+  /** Arrondissement de Marseille (1–16) du point, par l'adresse la plus proche du gazetteer ; null sans gazetteer. / Marseille arrondissement (1–16) of the point, from the gazetteer's nearest address; null without a gazetteer. */
+  readonly arrondissement: null | number;
+  /** Début de la première rencontre, UTC ms. / Start of the first meeting, UTC ms. */
+  readonly startAt: number;
+  /** Fin (exclue) de la dernière rencontre, UTC ms. / End (exclusive) of the last meeting, UTC ms. */
+  readonly endAt: number;
+  /** Instant où cette version a été calculée, UTC ms. / When this version was computed, UTC ms. */
+  readonly changedAt: number;
+}
+
+/** ACTIVE : les deux événements se rencontrent ; RETRACTED : une révision ou une annulation a levé le conflit. / ACTIVE: the two events meet; RETRACTED: a revision or a cancel removed the conflict. */
+export const alertStatusValues = ['ACTIVE', 'RETRACTED'] as const;
+/** ACTIVE : les deux événements se rencontrent ; RETRACTED : une révision ou une annulation a levé le conflit. / ACTIVE: the two events meet; RETRACTED: a revision or a cancel removed the conflict. */
+export type AlertStatus = (typeof alertStatusValues)[number];
+
+/** Un des deux événements d'une alerte : identifiant, type et révision prise en compte. / One of an alert's two events: id, kind and the revision it reflects. */
+export interface AlertEvent {
+  /** Identifiant de l'événement. / Event id. */
+  readonly eventId: string;
+  /** Type d'événement. / Kind of event. */
+  readonly kind: EventKind;
+  /** Révision de l'événement (celle de l'annulation pour un événement annulé). / The event's revision (the cancel's, for a cancelled event). */
+  readonly revision: number;
+}
+
+/** Gravité donnée par la règle de paire. / Severity the pair rule gives. */
+export const alertSeverityValues = ['LOW', 'MEDIUM', 'HIGH'] as const;
+/** Gravité donnée par la règle de paire. / Severity the pair rule gives. */
+export type AlertSeverity = (typeof alertSeverityValues)[number];
