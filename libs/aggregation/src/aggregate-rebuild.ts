@@ -1,7 +1,8 @@
 import type { ConsumedPosition } from '@app/kafka';
-import type { TensionModel } from '@app/tension';
+import type { AlertRule, TensionModel } from '@app/tension';
 import { Pool, type PoolClient } from 'pg';
 import { aggregateChecksum, CHECKSUM_TABLES, type AggregateChecksum } from './aggregate-checksum';
+import { AlertStore, NO_ALERTS, type AlertOutcome } from './alert-store';
 import {
   AGGREGATION_LOCK,
   PresenceAggregator,
@@ -57,6 +58,8 @@ export interface RebuildOutcome {
   /** The positions the live aggregator resumes from, per partition. */
   readonly positions: Readonly<Record<number, string>>;
   readonly checksum: AggregateChecksum;
+  /** Alert versions the swap wrote: what the rebuilt presence changed against the live alerts. */
+  readonly alerts: { readonly raised: number; readonly retracted: number };
   readonly buildMs: number;
   readonly swapMs: number;
 }
@@ -77,6 +80,11 @@ export class AggregateRebuild {
     /** The live aggregator's group and topic: whose positions the rebuild replaces. */
     private readonly consumerGroup: string,
     private readonly topic: string,
+    /**
+     * The pair rules of the conflict alerts: the swap recomputes every pair's alert from the
+     * rebuilt presence, against the live `alert` table, in its transaction (none: untouched).
+     */
+    private readonly alertRules?: readonly AlertRule[],
   ) {}
 
   async run(
@@ -133,16 +141,20 @@ export class AggregateRebuild {
       const buildMs = Date.now() - started;
       const swapStarted = Date.now();
       let catchUps = 0;
+      let alerts: AlertOutcome = NO_ALERTS;
       for (;;) {
         phase('swapping');
         const behind = await this.swap(live);
-        if (behind === undefined) break;
+        if (!Array.isArray(behind)) {
+          alerts = behind;
+          break;
+        }
         if (++catchUps > MAX_CATCH_UPS)
           throw new Error(
             `the live aggregator kept ahead of the rebuild ${MAX_CATCH_UPS} times; try again when it is quieter`,
           );
         phase('catching up with the live aggregator');
-        await readInto(behind, false);
+        await readInto(new Map(behind), false);
       }
       const swapMs = Date.now() - swapStarted;
       const positions = Object.fromEntries(
@@ -150,7 +162,15 @@ export class AggregateRebuild {
       ) as Record<number, string>;
       phase('checksum');
       const checksum = await aggregateChecksum(live);
-      return { ...totals, catchUps, positions, checksum, buildMs, swapMs };
+      return {
+        ...totals,
+        catchUps,
+        positions,
+        checksum,
+        alerts: { raised: alerts.raised, retracted: alerts.retracted },
+        buildMs,
+        swapMs,
+      };
     } finally {
       await live.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`).catch(() => undefined);
       await shadow.end();
@@ -193,10 +213,11 @@ export class AggregateRebuild {
 
   /**
    * Under the live aggregator's lock: when the rebuild is at or past the live positions,
-   * replaces the live tables' contents and positions with the rebuilt ones and commits
-   * (undefined); else rolls back and returns the rebuild's positions to read on from.
+   * replaces the live tables' contents and positions with the rebuilt ones, brings the alerts
+   * up to date with them, and commits (what the alerts did); else rolls back and returns the
+   * rebuild's positions to read on from.
    */
-  private async swap(live: Pool): Promise<Map<number, string> | undefined> {
+  private async swap(live: Pool): Promise<[number, string][] | AlertOutcome> {
     const client = await live.connect();
     const lost = (): void => undefined;
     client.on('error', lost);
@@ -211,7 +232,7 @@ export class AggregateRebuild {
       );
       if (behind) {
         await client.query('ROLLBACK');
-        return rebuiltAt;
+        return [...rebuiltAt];
       }
       const aggregates = CHECKSUM_TABLES.map((t) => t.table);
       // The live tables' secondary indexes are built again after the load, in the same
@@ -239,12 +260,13 @@ export class AggregateRebuild {
          SELECT * FROM ${REBUILD_SCHEMA}.consumer_offset WHERE consumer_group = $1 AND topic = $2`,
         [this.consumerGroup, this.topic],
       );
+      const alerts = await this.syncAlerts(client);
       await client.query('SELECT pg_notify($1, $2)', [
         TENSION_CHANNEL,
         JSON.stringify({ events: 0, cellRows: 0, zones: 0, rebuilt: true }),
       ]);
       await client.query('COMMIT');
-      return undefined;
+      return alerts;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
       throw error;
@@ -252,6 +274,17 @@ export class AggregateRebuild {
       client.off('error', lost);
       client.release(broken);
     }
+  }
+
+  /** Every event's alerts, and every active alert's pair, recomputed from the live tables. */
+  private async syncAlerts(client: PoolClient): Promise<AlertOutcome> {
+    if (this.alertRules === undefined) return NO_ALERTS;
+    const { rows } = await client.query<{ event_id: string }>(
+      `SELECT event_id FROM public.event
+       UNION SELECT event_a FROM public.alert WHERE status = 'ACTIVE'
+       UNION SELECT event_b FROM public.alert WHERE status = 'ACTIVE'`,
+    );
+    return new AlertStore(client, this.alertRules).sync(rows.map((r) => r.event_id));
   }
 
   private async positions(client: PoolClient, schema: string): Promise<Map<number, string>> {

@@ -11,3 +11,4 @@ export * from './aggregate-rebuild';
 export * from './table-retention';
 export * from './hotspot-store';
 export * from './hotspot-refresher';
+export * from './alert-store';

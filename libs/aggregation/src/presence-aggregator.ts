@@ -8,7 +8,9 @@ import {
   type TensionModel,
 } from '@app/tension';
 import type { ConsumedPosition } from '@app/kafka';
-import type { Pool } from 'pg';
+import type { AlertRule } from '@app/tension';
+import type { Pool, PoolClient } from 'pg';
+import { AlertStore, NO_ALERTS } from './alert-store';
 import { diffCells, type Slice } from './cell-diff';
 import { hotspotDaysOf } from './hotspot-store';
 import { PresenceRepository, type StoredPresence } from './presence-repository';
@@ -44,6 +46,8 @@ export interface BatchOutcome {
    * changed, in order: the hotspot windows to recompute once it has committed.
    */
   readonly hotspotDays: readonly string[];
+  /** Alert versions written (raised, changed or retracted), each in `alert_outbox`. */
+  readonly alerts: number;
 }
 
 /** What `forget` removed. */
@@ -57,6 +61,8 @@ export interface ForgetOutcome {
   readonly zones: number;
   /** As {@link BatchOutcome.hotspotDays}. */
   readonly hotspotDays: readonly string[];
+  /** Alerts retracted because an event went. */
+  readonly alerts: number;
 }
 
 /**
@@ -104,6 +110,7 @@ const EMPTY: BatchOutcome = {
   cellRows: 0,
   zones: 0,
   hotspotDays: [],
+  alerts: 0,
 };
 
 /**
@@ -136,12 +143,14 @@ export class PresenceAggregator {
      * `lock`: the advisory lock and lock space of the batches (a rebuild's own, so that it
      * does not hold up the live aggregator); `notify`: announce each batch on
      * {@link TENSION_CHANNEL}; `whileLocked`: called when a batch holds its locks, before it
-     * writes (a test holds a batch open there).
+     * writes (a test holds a batch open there); `alertRules`: keep the conflict alerts of the
+     * events each batch changes (`AlertStore`), under these pair rules (none: no alerts).
      */
     private readonly options: {
       readonly lock?: number;
       readonly notify?: boolean;
       readonly whileLocked?: () => Promise<void>;
+      readonly alertRules?: readonly AlertRule[];
     } = {},
   ) {
     assertValidTensionModel(model);
@@ -182,7 +191,7 @@ export class PresenceAggregator {
       const repository = new PresenceRepository(client, this.model);
       const outcome = mode.bulk
         ? await this.applyToEmpty(repository, inputs, skipped)
-        : await this.apply(repository, inputs, skipped);
+        : await this.apply(repository, this.alertsOf(client), inputs, skipped);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -199,8 +208,14 @@ export class PresenceAggregator {
     return this.options.lock ?? AGGREGATION_LOCK;
   }
 
+  private alertsOf(client: PoolClient): AlertStore | undefined {
+    const rules = this.options.alertRules;
+    return rules === undefined ? undefined : new AlertStore(client, rules);
+  }
+
   private async apply(
     repository: PresenceRepository,
+    alertStore: AlertStore | undefined,
     inputs: readonly PresenceInput[],
     skipped: readonly ConsumedPosition[],
   ): Promise<BatchOutcome> {
@@ -221,6 +236,7 @@ export class PresenceAggregator {
     let cellRows = 0;
     let zones = 0;
     let hotspotDays: readonly string[] = [];
+    let alerts = NO_ALERTS;
     if (changes.length > 0) {
       // A region's records come from one partition, read by one instance: its presence can be
       // read before the locks, and tells which part of the map the batch makes stale.
@@ -241,6 +257,7 @@ export class PresenceAggregator {
       await repository.writeEvents(cancelled, upserts);
       presenceRows = await repository.replacePresence(changes);
       await repository.recordRegions(changes);
+      alerts = (await alertStore?.sync(eventIds)) ?? NO_ALERTS;
       if (!plan.isEmpty) {
         const stored = await repository.cellsIn(plan.rows());
         const presence = await repository.presenceIn(plan.reads());
@@ -269,6 +286,7 @@ export class PresenceAggregator {
       cellRows,
       zones,
       hotspotDays,
+      alerts: alerts.records.length,
     };
   }
 
@@ -283,7 +301,7 @@ export class PresenceAggregator {
   async forget(eventIds: readonly string[]): Promise<ForgetOutcome> {
     const ids = [...new Set(eventIds)].sort();
     if (ids.length === 0)
-      return { events: 0, presenceRows: 0, cellRows: 0, zones: 0, hotspotDays: [] };
+      return { events: 0, presenceRows: 0, cellRows: 0, zones: 0, hotspotDays: [], alerts: 0 };
     const client = await this.pool.connect();
     const lost = (): void => undefined;
     client.on('error', lost);
@@ -292,7 +310,7 @@ export class PresenceAggregator {
       for (let attempt = 1; ; attempt += 1) {
         await client.query('BEGIN');
         const repository = new PresenceRepository(client, this.model);
-        const outcome = await this.forgetLocked(repository, ids);
+        const outcome = await this.forgetLocked(repository, this.alertsOf(client), ids);
         if (outcome !== undefined) {
           await client.query('COMMIT');
           return outcome;
@@ -314,6 +332,7 @@ export class PresenceAggregator {
   /** `forget` in an open transaction; undefined when the presence moved under it. */
   private async forgetLocked(
     repository: PresenceRepository,
+    alertStore: AlertStore | undefined,
     ids: readonly string[],
   ): Promise<ForgetOutcome | undefined> {
     await repository.lock(this.lock, 'shared');
@@ -334,6 +353,7 @@ export class PresenceAggregator {
       return undefined;
     await this.options.whileLocked?.();
     const removed = await repository.removeEvents(ids);
+    const alerts = (await alertStore?.sync(ids)) ?? NO_ALERTS;
     let cellRows = 0;
     let zones = 0;
     let hotspotDays: readonly string[] = [];
@@ -359,6 +379,7 @@ export class PresenceAggregator {
       cellRows,
       zones,
       hotspotDays,
+      alerts: alerts.records.length,
     };
   }
 
@@ -441,6 +462,7 @@ export class PresenceAggregator {
       cellRows: scored.length,
       zones: zones.length,
       hotspotDays: hotspotDaysOf(scored),
+      alerts: 0,
     };
   }
 }

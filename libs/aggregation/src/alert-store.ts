@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import type { Alert, AlertSeverity, EventKind, OperationTheme } from '@app/contracts';
+import {
+  conflictsOf,
+  pairKeyOf,
+  pairOverlaps,
+  type AlertRule,
+  type AlertSubject,
+  type Conflict,
+  type ConflictPresence,
+} from '@app/tension';
+import { cellsToMultiPolygon, gridDisk } from 'h3-js';
+import type { PoolClient } from 'pg';
+
+/** What one synchronisation of alerts changed. */
+export interface AlertOutcome {
+  /** Alerts raised or changed (a new version, active). */
+  readonly raised: number;
+  /** Alerts retracted. */
+  readonly retracted: number;
+  /** The versions written, as published (one row each in `alert_outbox`). */
+  readonly records: readonly Alert[];
+}
+
+export const NO_ALERTS: AlertOutcome = { raised: 0, retracted: 0, records: [] };
+
+interface StoredAlert {
+  event_a: string;
+  event_b: string;
+  status: Alert['status'];
+  kind_a: EventKind;
+  kind_b: EventKind;
+  revision_a: number;
+  revision_b: number;
+  rule: string;
+  severity: AlertSeverity;
+  cells: string[];
+  start_at: Date;
+  end_at: Date;
+  version: number;
+  digest: string;
+  lon: number;
+  lat: number;
+}
+
+/**
+ * The alerts' state in PostgreSQL (`alert`, `alert_outbox`), kept in the transaction of
+ * whatever changed the presence (README, "Conflict alerts"). For the events given, their
+ * conflicts are computed from `event_presence` as it stands in the transaction (their rows,
+ * and every other event's rows in their cells' 1-rings during their time) and compared with
+ * the stored alerts of their pairs: a conflict that is new or differs (revisions, rule,
+ * severity, cells, interval) is written as the pair's next version; a stored active alert
+ * that no longer holds is retracted (its last place and interval kept). Each version goes to
+ * `alert_outbox`, from which the publisher sends it. The same presence gives the same digests,
+ * so computing again (a replay, a rebuild, a retried batch) writes nothing.
+ */
+export class AlertStore {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly rules: readonly AlertRule[],
+  ) {}
+
+  /** Brings the alerts of every pair with an event of `eventIds` up to date. */
+  async sync(eventIds: readonly string[]): Promise<AlertOutcome> {
+    const touched = [...new Set(eventIds)].sort();
+    if (touched.length === 0) return NO_ALERTS;
+    const conflicts = await this.conflictsOf(touched);
+    const stored = await this.storedOf(touched);
+    const records: Alert[] = [];
+    let raised = 0;
+    let retracted = 0;
+    for (const conflict of conflicts) {
+      const key = pairKeyOf(conflict.eventA, conflict.eventB);
+      const known = stored.get(key);
+      stored.delete(key);
+      const digest = digestOf('ACTIVE', conflict);
+      if (known?.status === 'ACTIVE' && known.digest === digest) continue;
+      records.push(await this.write('ACTIVE', conflict, (known?.version ?? 0) + 1, digest));
+      raised += 1;
+    }
+    const gone = [...stored.values()].filter((a) => a.status === 'ACTIVE');
+    const revisions = await this.revisionsOf(gone.flatMap((a) => [a.event_a, a.event_b]));
+    for (const alert of gone) {
+      const last: Conflict = {
+        eventA: alert.event_a,
+        eventB: alert.event_b,
+        cells: alert.cells,
+        startAt: alert.start_at.getTime(),
+        endAt: alert.end_at.getTime(),
+        firstCell: '',
+        rule: alert.rule,
+        severity: alert.severity,
+        kindA: alert.kind_a,
+        kindB: alert.kind_b,
+        revisionA: revisions.get(alert.event_a) ?? alert.revision_a,
+        revisionB: revisions.get(alert.event_b) ?? alert.revision_b,
+        point: [alert.lon, alert.lat],
+      };
+      records.push(
+        await this.write('RETRACTED', last, alert.version + 1, digestOf('RETRACTED', last)),
+      );
+      retracted += 1;
+    }
+    return { raised, retracted, records };
+  }
+
+  /** The conflicts of every pair with an event of `touched`, from `event_presence` and `event`. */
+  private async conflictsOf(touched: readonly string[]): Promise<Conflict[]> {
+    const own = await this.presence(
+      `SELECT event_id, cell, start_at, end_at FROM event_presence WHERE event_id = ANY($1::uuid[])`,
+      [touched],
+    );
+    if (own.length === 0) return [];
+    const ring = new Set<string>();
+    for (const row of own) for (const cell of gridDisk(row.cell, 1)) ring.add(cell);
+    const others = await this.presence(
+      `SELECT event_id, cell, start_at, end_at FROM event_presence
+        WHERE cell = ANY($1::text[]) AND NOT (event_id = ANY($2::uuid[]))
+          AND start_at < $4 AND end_at > $3`,
+      [
+        [...ring],
+        touched,
+        new Date(own.reduce((min, r) => Math.min(min, r.startAt), Infinity)),
+        new Date(own.reduce((max, r) => Math.max(max, r.endAt), -Infinity)),
+      ],
+    );
+    const overlaps = pairOverlaps([...own, ...others], new Set(touched));
+    if (overlaps.length === 0) return [];
+    const { rows } = await this.client.query<{
+      event_id: string;
+      kind: EventKind;
+      theme: OperationTheme | null;
+      revision: number;
+    }>(`SELECT event_id, kind, theme, revision FROM event WHERE event_id = ANY($1::uuid[])`, [
+      [...new Set(overlaps.flatMap((o) => [o.eventA, o.eventB]))],
+    ]);
+    const events = new Map<string, AlertSubject>(
+      rows.map((r) => [r.event_id, { kind: r.kind, theme: r.theme, revision: r.revision }]),
+    );
+    return conflictsOf(overlaps, events, this.rules);
+  }
+
+  private async presence(sql: string, values: unknown[]): Promise<ConflictPresence[]> {
+    const { rows } = await this.client.query<{
+      event_id: string;
+      cell: string;
+      start_at: Date;
+      end_at: Date;
+    }>(sql, values);
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      cell: r.cell,
+      startAt: r.start_at.getTime(),
+      endAt: r.end_at.getTime(),
+    }));
+  }
+
+  /** The stored alerts of every pair with an event of `touched`, locked. */
+  private async storedOf(touched: readonly string[]): Promise<Map<string, StoredAlert>> {
+    const { rows } = await this.client.query<StoredAlert>(
+      `SELECT event_a, event_b, status, kind_a, kind_b, revision_a, revision_b, rule, severity,
+              cells, start_at, end_at, version, digest, ST_X(point) AS lon, ST_Y(point) AS lat
+         FROM alert WHERE event_a = ANY($1::uuid[]) OR event_b = ANY($1::uuid[])
+        ORDER BY event_a, event_b FOR UPDATE`,
+      [touched],
+    );
+    return new Map(rows.map((r) => [pairKeyOf(r.event_a, r.event_b), r]));
+  }
+
+  /** The newest revision each event is known at: its row, else its regions' (a cancel's). */
+  private async revisionsOf(eventIds: readonly string[]): Promise<Map<string, number>> {
+    if (eventIds.length === 0) return new Map();
+    const { rows } = await this.client.query<{ event_id: string; revision: number }>(
+      `SELECT event_id, max(revision)::int AS revision FROM (
+         SELECT event_id, revision FROM event WHERE event_id = ANY($1::uuid[])
+         UNION ALL
+         SELECT event_id, revision FROM event_region WHERE event_id = ANY($1::uuid[])) r
+        GROUP BY event_id`,
+      [[...new Set(eventIds)]],
+    );
+    return new Map(rows.map((r) => [r.event_id, r.revision]));
+  }
+
+  /** Writes the pair's version `version` and its outbox row; returns the record as published. */
+  private async write(
+    status: Alert['status'],
+    c: Conflict,
+    version: number,
+    digest: string,
+  ): Promise<Alert> {
+    const outline = cellsToMultiPolygon([...c.cells], true);
+    const { rows } = await this.client.query<{ arrondissement: number | null; changed_at: Date }>(
+      `INSERT INTO alert AS a (event_a, event_b, status, kind_a, kind_b, revision_a, revision_b,
+                               rule, severity, cells, start_at, end_at, arrondissement, version,
+                               digest, changed_at, point, geom)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+              cortege_arrondissement(p.g), $13, $14, clock_timestamp(), p.g,
+              ST_SetSRID(ST_GeomFromGeoJSON($17), 4326)
+         FROM (SELECT ST_SetSRID(ST_MakePoint($15, $16), 4326) AS g) p
+       ON CONFLICT (event_a, event_b) DO UPDATE SET
+         status = EXCLUDED.status, kind_a = EXCLUDED.kind_a, kind_b = EXCLUDED.kind_b,
+         revision_a = EXCLUDED.revision_a, revision_b = EXCLUDED.revision_b,
+         rule = EXCLUDED.rule, severity = EXCLUDED.severity, cells = EXCLUDED.cells,
+         start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,
+         arrondissement = EXCLUDED.arrondissement, version = EXCLUDED.version,
+         digest = EXCLUDED.digest, changed_at = EXCLUDED.changed_at, point = EXCLUDED.point,
+         geom = EXCLUDED.geom
+       RETURNING arrondissement, changed_at`,
+      [
+        c.eventA,
+        c.eventB,
+        status,
+        c.kindA,
+        c.kindB,
+        c.revisionA,
+        c.revisionB,
+        c.rule,
+        c.severity,
+        c.cells,
+        new Date(c.startAt),
+        new Date(c.endAt),
+        version,
+        digest,
+        c.point[0],
+        c.point[1],
+        JSON.stringify({ type: 'MultiPolygon', coordinates: outline }),
+      ],
+    );
+    const stored = rows[0];
+    const record: Alert = {
+      alertId: pairKeyOf(c.eventA, c.eventB),
+      version,
+      status,
+      eventA: { eventId: c.eventA, kind: c.kindA, revision: c.revisionA },
+      eventB: { eventId: c.eventB, kind: c.kindB, revision: c.revisionB },
+      rule: c.rule,
+      severity: c.severity,
+      cells: [...c.cells],
+      point: { lon: c.point[0], lat: c.point[1] },
+      arrondissement: stored?.arrondissement ?? null,
+      startAt: c.startAt,
+      endAt: c.endAt,
+      changedAt: stored?.changed_at.getTime() ?? Date.now(),
+    };
+    await this.client.query(
+      `INSERT INTO alert_outbox (event_a, event_b, version, record) VALUES ($1, $2, $3, $4)`,
+      [c.eventA, c.eventB, version, JSON.stringify(record)],
+    );
+    return record;
+  }
+}
+
+/** What makes two versions of a pair's alert the same: all but the time it was computed. */
+function digestOf(status: Alert['status'], c: Conflict): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        status,
+        c.revisionA,
+        c.revisionB,
+        c.rule,
+        c.severity,
+        c.startAt,
+        c.endAt,
+        c.cells,
+      ]),
+    )
+    .digest('hex');
+}
