@@ -8,3 +8,4 @@ export * from './time-bucket';
 export * from './hotspots';
 export * from './alert-rules';
 export * from './conflict-overlap';
+export * from './agenda';

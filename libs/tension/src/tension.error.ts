@@ -19,6 +19,8 @@ export enum TensionErrorCode {
   UnknownEvent = 'unknown_event',
   /** Hotspot input: values and neighbour lists that disagree, a non-finite value, α outside (0, 1). */
   InvalidHotspotInput = 'invalid_hotspot_input',
+  /** Agenda input: a day that is not `YYYY-MM-DD`, a span of days or a reference out of range. */
+  InvalidAgenda = 'invalid_agenda',
 }
 
 /** Misuse of the tension library. Never retriable: the same call fails the same way. */
