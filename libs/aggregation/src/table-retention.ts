@@ -93,6 +93,19 @@ const TABLES: readonly TableSpec[] = [
                WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
   },
   {
+    table: 'alert',
+    retention: (r) => ({ kind: 'window', ms: r.aggregatesMs, by: 'alert end' }),
+    time: 'end_at',
+    expired: 'SELECT count(*)::int AS n FROM alert WHERE end_at < $1',
+  },
+  {
+    table: 'alert_outbox',
+    retention: (r) => ({ kind: 'window', ms: r.aggregatesMs, by: 'creation, once published' }),
+    time: 'created_at',
+    expired: `SELECT count(*)::int AS n FROM alert_outbox
+               WHERE created_at < $1 AND published_at IS NOT NULL`,
+  },
+  {
     table: 'consumer_offset',
     retention: () => ({ kind: 'kept', why: 'Kafka positions, no data' }),
     time: null,
@@ -146,6 +159,8 @@ export interface TableRetentionOutcome {
   readonly geocodeCacheRows: number;
   /** Hotspot rows of windows that ended before the events' cutoff. */
   readonly hotspotRows: number;
+  /** Alerts whose interval ended before the events' cutoff (their published versions too). */
+  readonly alertRows: number;
   /** Producer bindings older than the events' cutoff whose event is gone. */
   readonly producerBindings: number;
   readonly ms: number;
@@ -243,6 +258,11 @@ export class TableRetention {
     const hotspots = await this.pool.query(`DELETE FROM hotspot WHERE window_end < $1::date`, [
       cutoff,
     ]);
+    const alerts = await this.pool.query(`DELETE FROM alert WHERE end_at < $1`, [cutoff]);
+    await this.pool.query(
+      `DELETE FROM alert_outbox WHERE created_at < $1 AND published_at IS NOT NULL`,
+      [cutoff],
+    );
     const bindings = await this.pool.query(
       `DELETE FROM ingest_event_producer b
         WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
@@ -255,6 +275,7 @@ export class TableRetention {
       ...totals,
       geocodeCacheRows: cache.rowCount ?? 0,
       hotspotRows: hotspots.rowCount ?? 0,
+      alertRows: alerts.rowCount ?? 0,
       producerBindings: bindings.rowCount ?? 0,
       ms: Date.now() - started,
     };
