@@ -96,6 +96,7 @@ describe('topic retention on the real broker', () => {
       ['cortege.events.v1', 'events'],
       ['cortege.presence.v1', 'presence'],
       ['cortege.submissions.dlq.v1', 'dead-letters'],
+      ['cortege.alerts.v1', 'alerts'],
     ]);
   });
 });

@@ -3,11 +3,12 @@ import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafka
 import { readRange } from './topic-reader';
 
 /** What a topic holds, which decides how long it keeps it. */
-export type TopicRole = 'submissions' | 'events' | 'presence' | 'dead-letters';
+export type TopicRole = 'submissions' | 'events' | 'presence' | 'dead-letters' | 'alerts';
 
 /**
  * The broker configs a topic of `role` gets from the retention configuration: raw submissions,
- * presence and dead letters are deleted by age (`retention.ms`); the events topic stays
+ * presence, dead letters and alerts (as long as the aggregates) are deleted by age
+ * (`retention.ms`); the events topic stays
  * compacted by eventId (no age limit: `cortege retention apply` tombstones the events past the
  * aggregate window) and keeps a tombstone `delete.retention.ms`.
  */
@@ -24,6 +25,8 @@ export function retentionConfigs(
       return { 'cleanup.policy': 'delete', 'retention.ms': String(retention.presenceMs) };
     case 'events':
       return { 'cleanup.policy': 'compact', 'delete.retention.ms': String(retention.tombstoneMs) };
+    case 'alerts':
+      return { 'cleanup.policy': 'delete', 'retention.ms': String(retention.aggregatesMs) };
     default: {
       const _exhaustive: never = role;
       return _exhaustive;
@@ -40,8 +43,8 @@ export interface RetainedTopic {
 
 /**
  * Every topic the configuration names, once each, with its role: the submissions topics (the
- * sanitizer's input, the ingest API's), the events topic, the presence topic, the dead letters.
- * A topic named for two roles takes the first (submissions, events, presence, dead letters).
+ * sanitizer's input, the ingest API's), the events topic, the presence topic, the dead letters,
+ * the alerts. A topic named for two roles takes the first (in that order).
  */
 export function retainedTopics(config: AppConfig): RetainedTopic[] {
   const named: Array<[string, TopicRole]> = [
@@ -54,6 +57,7 @@ export function retainedTopics(config: AppConfig): RetainedTopic[] {
     [config.sanitizer.dlqTopic, 'dead-letters'],
     [config.locator.dlqTopic, 'dead-letters'],
     [config.aggregator.dlqTopic, 'dead-letters'],
+    [config.aggregator.alerts.topic, 'alerts'],
   ];
   const topics = new Map<string, RetainedTopic>();
   for (const [topic, role] of named)
