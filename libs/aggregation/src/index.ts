@@ -12,3 +12,5 @@ export * from './table-retention';
 export * from './hotspot-store';
 export * from './hotspot-refresher';
 export * from './alert-store';
+export * from './agenda-reader';
+export * from './alert-publisher';
