@@ -13,4 +13,3 @@ export * from './hotspot-store';
 export * from './hotspot-refresher';
 export * from './alert-store';
 export * from './agenda-reader';
-export * from './alert-publisher';

@@ -16,7 +16,7 @@ import {
   topicExtent,
   type TopicRole,
 } from '@app/kafka';
-import { tensionModelOf } from '@app/tension';
+import { alertRulesOf, tensionModelOf } from '@app/tension';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { parseRfc3339 } from '../rfc3339';
@@ -97,6 +97,7 @@ export async function retentionCommand(
     pool,
     tensionModelOf(config.tension),
     config.aggregator.groupId,
+    { alertRules: alertRulesOf(config.aggregator.alerts.rules) },
   );
   const tables = new TableRetention(pool, config.retention, aggregator);
   const started = Date.now();
