@@ -159,6 +159,26 @@ describe('TableRetention against the real PostGIS', () => {
     expect(rows).toEqual([{ id: '00000000-0000-4000-8000-000000000002' }]);
   });
 
+  it('removes the outgoing webhooks enqueued before the submissions window, sent or not', async () => {
+    const { pool, aggregator } = await aggregated([]);
+    const now = new Date(Date.UTC(2026, 6, 1));
+    const old = new Date(now.getTime() - RETENTION.submissionsMs - 60_000);
+    await pool.query(
+      `INSERT INTO webhook_delivery (id, target, payload, created_at, delivered_at) VALUES
+         ('00000000-0000-4000-8000-000000000011', 'pp13', '{}', $1, $1),
+         ('00000000-0000-4000-8000-000000000012', 'pp13', '{}', $1, NULL),
+         ('00000000-0000-4000-8000-000000000013', 'pp13', '{}', $2, NULL)`,
+      [old, now],
+    );
+    const retention = new TableRetention(pool, RETENTION, aggregator);
+    expect((await retention.status(now)).find((t) => t.table === 'webhook_delivery')).toMatchObject(
+      { rows: 3, expired: 2 },
+    );
+    expect(await retention.apply(now)).toMatchObject({ webhookDeliveries: 2 });
+    const { rows } = await pool.query<{ id: string }>('SELECT id::text FROM webhook_delivery');
+    expect(rows).toEqual([{ id: '00000000-0000-4000-8000-000000000013' }]);
+  });
+
   it('removes the geocode cache entries past their TTL and keeps the others', async () => {
     const { pool, aggregator } = await aggregated([]);
     const now = new Date(Date.UTC(2026, 6, 1));

@@ -93,6 +93,12 @@ const TABLES: readonly TableSpec[] = [
                WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
   },
   {
+    table: 'webhook_delivery',
+    retention: (r) => ({ kind: 'window', ms: r.submissionsMs, by: 'creation' }),
+    time: 'created_at',
+    expired: 'SELECT count(*)::int AS n FROM webhook_delivery WHERE created_at < $1',
+  },
+  {
     table: 'alert',
     retention: (r) => ({ kind: 'window', ms: r.aggregatesMs, by: 'alert end' }),
     time: 'end_at',
@@ -163,6 +169,8 @@ export interface TableRetentionOutcome {
   readonly alertRows: number;
   /** Producer bindings older than the events' cutoff whose event is gone. */
   readonly producerBindings: number;
+  /** Outgoing webhooks (sent, given up or pending) enqueued before the submissions' window. */
+  readonly webhookDeliveries: number;
   readonly ms: number;
 }
 
@@ -232,7 +240,8 @@ export class TableRetention {
   /**
    * Removes what is past its window at `now`: `events` (default: `expiredEvents(now)`) from
    * the tables, chunk by chunk, then the old geocode cache entries, the hotspots of windows that
-   * ended before the cutoff and the producer bindings of events gone. Idempotent.
+   * ended before the cutoff, the producer bindings of events gone and the outgoing webhooks
+   * older than the submissions' window (they quote submissions). Idempotent.
    */
   async apply(
     now: Date,
@@ -268,6 +277,9 @@ export class TableRetention {
         WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
       [cutoff],
     );
+    const webhooks = await this.pool.query(`DELETE FROM webhook_delivery WHERE created_at < $1`, [
+      new Date(now.getTime() - this.retention.submissionsMs),
+    ]);
     return {
       now: now.toISOString(),
       eventsCutoff: cutoff.toISOString(),
@@ -277,6 +289,7 @@ export class TableRetention {
       hotspotRows: hotspots.rowCount ?? 0,
       alertRows: alerts.rowCount ?? 0,
       producerBindings: bindings.rowCount ?? 0,
+      webhookDeliveries: webhooks.rowCount ?? 0,
       ms: Date.now() - started,
     };
   }

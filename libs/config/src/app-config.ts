@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly retention: RetentionConfig;
   /** `cortege purge`: the key that signs destruction reports, and where they go. */
   readonly purge: PurgeConfig;
+  /** How outgoing webhooks (libs/webhooks) are sent and retried. */
+  readonly webhooks: WebhooksConfig;
   /**
    * The tension model's parameters set in the environment (the model owns their type);
    * `tensionModelOf` lays them over `DEFAULT_TENSION_MODEL` and names any unknown kind or theme.
@@ -133,6 +135,8 @@ export interface IngestConfig {
    */
   readonly producers:
     ReadonlyArray<{ readonly producer: string; readonly sources: readonly string[] }> | undefined;
+  /** Per source, the receiver of its rejections after the 202 and its signing secret. */
+  readonly webhooks: Readonly<Record<string, { readonly url: string; readonly secret: string }>>;
 }
 
 /**
@@ -168,6 +172,17 @@ export interface PurgeConfig {
   readonly verifyKeyFile: string | undefined;
   /** Absolute path of the folder of reports and progress files. */
   readonly reportDir: string;
+}
+
+/** The dispatcher of outgoing webhooks: its poll, each POST's timeout, and when it gives up. */
+export interface WebhooksConfig {
+  readonly pollMs: number;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** A delivery older than this (since enqueued) is given up, ms. */
+  readonly maxAgeMs: number;
+  /** Back-off after the first failure, doubled after each further one up to `maxMs`. */
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
 }
 
 /** The aggregator (apps/aggregator). */
@@ -394,6 +409,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       publishTimeoutMs: env.INGEST_PUBLISH_TIMEOUT_MS,
       retryAfterSeconds: env.INGEST_RETRY_AFTER_SECONDS,
       producers: env.INGEST_PRODUCERS,
+      webhooks: env.INGEST_WEBHOOKS ?? {},
       tls:
         env.INGEST_TLS_CERT_FILE && env.INGEST_TLS_KEY_FILE
           ? {
@@ -461,6 +477,13 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
       aggregatesMs: env.RETENTION_AGGREGATES_DAYS * DAY_MS,
       tombstoneMs: env.RETENTION_TOMBSTONE_HOURS * 3_600_000,
       geocodeCacheMs: env.RETENTION_GEOCODE_CACHE_DAYS * DAY_MS,
+    },
+    webhooks: {
+      pollMs: env.WEBHOOK_POLL_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      maxAgeMs: env.WEBHOOK_MAX_AGE_HOURS * 3_600_000,
+      backoff: { baseMs: env.WEBHOOK_BACKOFF_BASE_MS, maxMs: env.WEBHOOK_BACKOFF_MAX_MS },
     },
     purge: {
       signingKeyFile: env.PURGE_SIGNING_KEY_FILE

@@ -162,8 +162,33 @@ describe('loadConfig', () => {
       retryAfterSeconds: 5,
       tls: undefined,
       producers: undefined,
+      webhooks: {},
     });
     expect(config.auth).toBeUndefined();
+    expect(config.webhooks).toStrictEqual({
+      pollMs: 1_000,
+      timeoutMs: 10_000,
+      maxAttempts: 12,
+      maxAgeMs: 24 * 3_600_000,
+      backoff: { baseMs: 1_000, maxMs: 600_000 },
+    });
+  });
+
+  it("reads each source's webhook and refuses a malformed one naming INGEST_WEBHOOKS", () => {
+    const hook = { url: 'https://pp13.example/hooks/cortege', secret: 'whsec_0123456789abcdef' };
+    expect(
+      loadConfig({ INGEST_WEBHOOKS: JSON.stringify({ pp13: hook }) }, '.').ingest.webhooks,
+    ).toEqual({ pp13: hook });
+    for (const value of [
+      'pp13=https://x',
+      JSON.stringify({ pp13: { url: 'ftp://x', secret: hook.secret } }),
+      JSON.stringify({ pp13: { url: hook.url, secret: 'short' } }),
+      JSON.stringify({ 'Bad Source': hook }),
+      JSON.stringify({ pp13: { ...hook, extra: 1 } }),
+    ])
+      expect(problemsOf(() => loadConfig({ INGEST_WEBHOOKS: value }, '.')).map(([v]) => v)).toEqual(
+        [expect.stringMatching(/^INGEST_WEBHOOKS/)],
+      );
   });
 
   describe('with files on disk', () => {
@@ -208,6 +233,7 @@ describe('loadConfig', () => {
           { producer: 'cortege-pp13', sources: ['cortege-pp13', 'cortege-pp13-test'] },
           { producer: '7f3e-sa', sources: ['mairie13'] },
         ],
+        webhooks: {},
       });
     });
 

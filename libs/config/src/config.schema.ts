@@ -89,6 +89,30 @@ const producerSources = z
     },
   );
 
+/**
+ * `{"source":{"url":"https://…","secret":"…"},…}`: each source (as the contract reads it) with
+ * the receiver of its rejections and the secret that signs them (16 characters at least).
+ */
+const sourceWebhooks = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, 'expected a source: a-z then a-z 0-9 . _ -'),
+      z.strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }),
+        secret: z.string().min(16, 'expected a secret of 16 characters at least'),
+      }),
+    ),
+  );
+
 const booleanFlag = z.enum(['true', 'false'], { error: 'expected true or false' });
 
 /** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-]. */
@@ -170,6 +194,16 @@ export const environmentSchema = z.object({
   INGEST_PRODUCERS: optional(producerSources),
   INGEST_TLS_CERT_FILE: optional(z.string().min(1)),
   INGEST_TLS_KEY_FILE: optional(z.string().min(1)),
+  /** Per source, where its rejections after the 202 are POSTed, signed (JSON); unset = none. */
+  INGEST_WEBHOOKS: optional(sourceWebhooks),
+
+  // Outgoing webhooks (libs/webhooks): how their outbox is sent and retried.
+  WEBHOOK_POLL_MS: positiveInt(1_000, 10, 60_000),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 100, 120_000),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt(12, 1, 1_000),
+  WEBHOOK_MAX_AGE_HOURS: positiveInt(24, 1, 720),
+  WEBHOOK_BACKOFF_BASE_MS: positiveInt(1_000, 1, 3_600_000),
+  WEBHOOK_BACKOFF_MAX_MS: positiveInt(600_000, 1, 86_400_000),
 
   // The analysts' API (apps/analyst-api): OGC API Features, vector tiles, habilitations.
   ANALYST_API_HOST: optional(z.string().min(1)).transform((v) => v ?? '127.0.0.1'),

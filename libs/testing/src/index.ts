@@ -17,3 +17,4 @@ export * from './dev-oidc-issuer';
 export * from './map-browser';
 export * from './pipeline-fixture';
 export * from './cortege-cli';
+export * from './webhook-receiver';
