@@ -164,7 +164,11 @@ export async function retentionCommand(
       },
       status: 0,
       rows:
-        outcome.events + outcome.geocodeCacheRows + outcome.hotspotRows + outcome.producerBindings,
+        outcome.events +
+        outcome.geocodeCacheRows +
+        outcome.hotspotRows +
+        outcome.producerBindings +
+        outcome.webhookDeliveries,
       startedAt: started,
     });
     if (json) {
@@ -179,7 +183,8 @@ export async function retentionCommand(
         `(${outcome.presenceRows} presence rows; ${outcome.cellRows} cell rows and ${outcome.zones} zones recomputed), ` +
         `${outcome.geocodeCacheRows} geocode cache entr(ies) older than ${outcome.geocodeCacheCutoff}, ` +
         `${outcome.hotspotRows} hotspot row(s) of windows ended before the cutoff, ` +
-        `${outcome.producerBindings} producer binding(s) of events gone; ` +
+        `${outcome.producerBindings} producer binding(s) of events gone, ` +
+        `${outcome.webhookDeliveries} outgoing webhook(s) older than the submissions' window; ` +
         `${tombstones.length} tombstone(s) on ${eventsTopic}; in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;
