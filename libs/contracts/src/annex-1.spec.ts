@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ANNEX_1_ITEMS } from './annex-1';
 import { PRESENCE_SCHEMA } from './generated/presence.schema.generated';
 import { SUBMISSION_SCHEMA } from './generated/submission.schema.generated';
 import { personalDataFields } from './personal-data.guard';
@@ -47,6 +48,13 @@ describe('docs/annex-1.md', () => {
         .filter((path) => !named.has(path)),
     );
     expect(unnamed).toEqual([]);
+  });
+
+  it('is what ANNEX_1_ITEMS says, item by item (the names cortege schema propose prints)', () => {
+    const items = [...annex.matchAll(/^\|\s*([^|]+?)\s*\|\s*`(\w+\.\w+)`\s*\|\s*$/gm)].map(
+      (m) => [m[2] ?? '', m[1] ?? ''] as const,
+    );
+    expect(Object.fromEntries(items)).toEqual(ANNEX_1_ITEMS);
   });
 
   it('lists every enum symbol of the schemas', () => {

@@ -14,3 +14,5 @@ export * from './json-schema';
 export * from './revision-gate';
 export * from './event-counts';
 export * from './time-interval';
+export * from './annex-1';
+export * from './schema-change';
