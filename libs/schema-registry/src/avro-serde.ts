@@ -25,8 +25,9 @@ interface HttpLikeError {
 const statusOf = (error: unknown) => (error as HttpLikeError | undefined)?.status;
 
 /**
- * Confluent wire format for one topic's values, with a pinned reader schema: it registers the
- * project's schema under the topic's subject, writes with that id, and reads any registered
+ * Confluent wire format for one topic's values, with a pinned reader schema: it writes with the
+ * id of the project's schema in the topic's subject (registering it for the stages' own output
+ * topics, looking it up for a contract's producers), and reads any registered
  * writer version into the pinned shape (Avro schema resolution), so old writers still decode.
  */
 export class AvroSerde<T> {
@@ -45,7 +46,8 @@ export class AvroSerde<T> {
 
   /**
    * Sets the subject's compatibility, registers `schema` (a no-op when already there) and
-   * returns a serde writing with its id.
+   * returns a serde writing with its id. For the subjects the city's stages own (their output
+   * topics) and the schema-change gate; a contract's producers use `registered`.
    *
    * @throws SerdeError IncompatibleSchema with the registry's explanation, or RegistryUnavailable.
    */
@@ -62,6 +64,36 @@ export class AvroSerde<T> {
     } catch (error) {
       throw registryError(error, `registering the schema of ${subject}`);
     }
+  }
+
+  /**
+   * A serde writing with the version of `topic`'s subject that holds exactly `schema`,
+   * registering nothing and setting no compatibility: what producers of a contract use, since a
+   * version enters the subject only through the schema-change gate (`cortege schema approve`,
+   * docs/adr/0006-schema-change-gate.md).
+   *
+   * @throws SerdeError NotRegistered when the subject does not hold `schema` (not approved
+   *   yet), or RegistryUnavailable.
+   */
+  static async registered<T>(
+    registry: RegistryClient,
+    topic: string,
+    schema: object,
+  ): Promise<AvroSerde<T>> {
+    const subject = valueSubject(topic);
+    let found: { id: number } | undefined;
+    try {
+      found = await registry.lookup(subject, schema);
+    } catch (error) {
+      throw registryError(error, `looking up the schema of ${subject}`);
+    }
+    if (found === undefined) {
+      throw new SerdeError(
+        SerdeErrorCode.NotRegistered,
+        `${subject} does not hold this schema: it has not been approved (cortege schema propose, then cortege schema approve)`,
+      );
+    }
+    return new AvroSerde<T>(registry, subject, found.id, schema);
   }
 
   /**
@@ -99,6 +131,13 @@ export class AvroSerde<T> {
     header.writeUInt8(0, 0);
     header.writeInt32BE(this.schemaId, 1);
     return Buffer.concat([header, body]);
+  }
+
+  /** The schema id a record in the Confluent wire format names (undefined: too short). */
+  static writerIdOf(buffer: Buffer | null): number | undefined {
+    return buffer && buffer.length >= HEADER_BYTES && buffer[0] === 0
+      ? buffer.readInt32BE(1)
+      : undefined;
   }
 
   /**

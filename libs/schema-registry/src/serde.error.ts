@@ -14,6 +14,13 @@ export enum SerdeErrorCode {
   InvalidValue = 'invalid_value',
   /** The registry refused a schema as incompatible with the subject's earlier versions. */
   IncompatibleSchema = 'incompatible_schema',
+  /**
+   * The schema a record was written with was never approved through the schema-change gate
+   * (`cortege schema propose`/`approve`): the first stage dead-letters it.
+   */
+  UnapprovedSchema = 'unapproved_schema',
+  /** The subject does not hold the schema a producer writes with: it was never approved. */
+  NotRegistered = 'schema_not_registered',
   /** The registry did not answer or failed: try again later. */
   RegistryUnavailable = 'registry_unavailable',
 }
