@@ -38,6 +38,11 @@ export class AggregatorMetrics {
     help: '1 while hotspot windows touched by committed batches wait or are being recomputed, else 0.',
     registers: [this.registry],
   });
+  readonly alertsPublished = new Counter({
+    name: 'cortege_aggregator_alerts_published_total',
+    help: 'Alert versions sent from the outbox to the alerts topic.',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -1,18 +1,21 @@
 import {
+  AlertPublisher,
   HotspotRefresher,
   HotspotStore,
   presenceProblem,
   PresenceAggregator,
 } from '@app/aggregation';
 import type { AppConfig } from '@app/config';
-import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
+import { ALERT_SCHEMA, PRESENCE_SCHEMA, type Alert, type Presence } from '@app/contracts';
 import { migrate } from '@app/database';
 import { retentionConfigs } from '@app/kafka';
+import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
-import { tensionModelOf } from '@app/tension';
+import { alertRulesOf, tensionModelOf } from '@app/tension';
 import { Pool } from 'pg';
 import { AggregatorHandler } from './aggregator.handler';
 import type { AggregatorMetrics } from './aggregator.metrics';
+import { KafkaAlertSink } from './kafka-alert-sink';
 
 /**
  * The aggregator: presence records → `event_presence`, `cell_tension` and `tension_zone` in
@@ -30,7 +33,10 @@ export function aggregatorStage(
   // pg's 'error' event would end the process. The next query connects again, or fails.
   pool.on('error', () => undefined);
   const model = tensionModelOf(config.tension);
-  const aggregator = new PresenceAggregator(pool, model, options.groupId);
+  const aggregator = new PresenceAggregator(pool, model, options.groupId, {
+    alertRules: alertRulesOf(options.alerts.rules),
+  });
+  let alerts: { publisher: AlertPublisher; sink: KafkaAlertSink } | undefined;
   // The hotspot windows a batch touched are recomputed after it commits (README, "Hotspots").
   const hotspots = new HotspotRefresher(new HotspotStore(pool, model.bucketMinutes), {
     alpha: options.hotspots.alpha,
@@ -55,24 +61,45 @@ export function aggregatorStage(
         numPartitions: options.partitions,
         configs: retentionConfigs(config.retention, 'presence'),
       },
+      {
+        topic: options.alerts.topic,
+        numPartitions: options.partitions,
+        configs: retentionConfigs(config.retention, 'alerts'),
+      },
     ],
     maxRecordsPerTransaction: options.maxBatch,
     probes: { postgres: async () => void (await pool.query('SELECT 1')) },
     storedPositions: () => aggregator.storedPositions(options.inputTopic),
     check: (record) => presenceProblem(record, model),
     deadLettered: (reason) => metrics.records.inc({ outcome: 'dead_lettered', reason }),
-    async prepare({ log }) {
+    async prepare({ kafka, registry, log }) {
       hotspotWarn = (line) => log.warn(line);
       const applied = await migrate(database.url);
       if (applied.length > 0) log.log(`migrations applied: ${applied.join(', ')}`);
+      // The alert versions batches write are sent from the outbox after they commit (README,
+      // "Conflict alerts").
+      const serde = await AvroSerde.register<Alert>(registry, options.alerts.topic, ALERT_SCHEMA);
+      const sink = new KafkaAlertSink(kafka, options.alerts.topic, serde);
+      const publisher = new AlertPublisher(pool, sink, {
+        intervalMs: options.alerts.publishMs,
+        sent: (count) => metrics.alertsPublished.inc(count),
+        failed: (error) => log.warn(`alert publication failed, tried again: ${String(error)}`),
+      });
+      alerts = { publisher, sink };
+      publisher.start();
       return new AggregatorHandler(
         aggregator,
         metrics,
         (line) => log.warn(line),
-        (outcome) => hotspots.touch(outcome.hotspotDays),
+        (outcome) => {
+          hotspots.touch(outcome.hotspotDays);
+          if (outcome.alerts > 0) publisher.wake();
+        },
       );
     },
     async close() {
+      await alerts?.publisher.close();
+      await alerts?.sink.close();
       await hotspots.close();
       await pool.end();
     },

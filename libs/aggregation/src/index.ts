@@ -13,3 +13,4 @@ export * from './hotspot-store';
 export * from './hotspot-refresher';
 export * from './alert-store';
 export * from './agenda-reader';
+export * from './alert-publisher';
