@@ -9,7 +9,7 @@ import { AGGREGATION_LOCK, PresenceAggregator, REBUILD_SCHEMA } from '@app/aggre
 import type { AppConfig } from '@app/config';
 import { kafkaFromConfig, latestPerKey, retainedTopics, topicConfigValues } from '@app/kafka';
 import { RegistrySubjects } from '@app/schema-registry';
-import { tensionModelOf } from '@app/tension';
+import { alertRulesOf, tensionModelOf } from '@app/tension';
 import { version as softwareVersion, name as softwareName } from '../../../../package.json';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
@@ -259,6 +259,7 @@ async function runPurge(
         pool,
         tensionModelOf(config.tension),
         config.aggregator.groupId,
+        { alertRules: alertRulesOf(config.aggregator.alerts.rules) },
       );
       return aggregator.forget([scope.eventId]);
     });

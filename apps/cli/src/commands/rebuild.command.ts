@@ -12,7 +12,7 @@ import type { AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { kafkaFromConfig, readRange, type ConsumedPosition } from '@app/kafka';
 import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
-import { tensionModelOf } from '@app/tension';
+import { alertRulesOf, tensionModelOf } from '@app/tension';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { startProgress } from '../progress';
@@ -104,7 +104,13 @@ export async function rebuildCommand(
   };
 
   const started = Date.now();
-  const rebuild = new AggregateRebuild(config.database.url, model, groupId, topic);
+  const rebuild = new AggregateRebuild(
+    config.database.url,
+    model,
+    groupId,
+    topic,
+    alertRulesOf(config.aggregator.alerts.rules),
+  );
   let outcome: Awaited<ReturnType<AggregateRebuild['run']>>;
   try {
     outcome = await rebuild.run(source, (phase) => {
@@ -157,6 +163,10 @@ export async function rebuildCommand(
   await writeLine(
     io.stdout,
     `hotspots recomputed: ${hotspots.windows} window(s), ${hotspots.hot} hot and ${hotspots.cold} cold cell(s) in ${(hotspots.ms / 1000).toFixed(1)} s`,
+  );
+  await writeLine(
+    io.stdout,
+    `alerts recomputed: ${outcome.alerts.raised} raised or changed, ${outcome.alerts.retracted} retracted (the aggregator publishes them)`,
   );
   return 0;
 }
