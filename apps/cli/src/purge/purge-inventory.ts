@@ -89,6 +89,10 @@ export const KEPT_TABLES: Readonly<Record<string, string>> = {
   gazetteer_address: 'public reference data (Base Adresse Nationale), not data of the convention',
   gazetteer_street: 'public reference data (Base Adresse Nationale), not data of the convention',
   gazetteer_place: 'public reference data (named places), not data of the convention',
+  schema_proposal:
+    'the contract versions proposed (schema text, Annex 1 changes, operator identifiers): the record of article 3, no event data',
+  schema_approval:
+    'the approvals of the contract versions (DPO informed on, impact study, approver identifier): the proof of article 3, no event data',
 };
 
 /** The tables `purge --all` empties, in the order it lists them. */
