@@ -57,6 +57,12 @@ export interface StageDefinition<T> {
   readonly probes?: Partial<Record<DependencyName, () => Promise<void>>>;
   /** Sink stages: the positions their store keeps, for the lag the health reports. */
   readonly storedPositions?: () => Promise<ReadonlyMap<number, string>>;
+  /**
+   * Whether records written with a registry schema id may be processed at all (the first
+   * stage's schema-change gate); a rejection is dead-lettered with its code. Throws what a
+   * retry may fix.
+   */
+  readonly admitWriter?: (schemaId: number) => Promise<Rejection | undefined>;
   /** A decoded value the stage can never process (beyond its schema), and why. */
   readonly check?: (value: T) => Rejection | undefined;
   /** Told of each dead letter once written, with its reason code. */
@@ -191,7 +197,7 @@ export class StageHost<T> {
       ...(definition.instanceId !== undefined
         ? { transactionalId: `${groupId}-${definition.instanceId}` }
         : {}),
-      decoder: avroDecoder(serde, definition.check),
+      decoder: avroDecoder(serde, definition.check, definition.admitWriter),
       work,
       maxRecordsPerTransaction:
         definition.maxRecordsPerTransaction ?? config.stages.maxRecordsPerTransaction,
@@ -237,12 +243,13 @@ export class StageHost<T> {
 
 /**
  * Decodes with the registry: a record that can never be read (not Avro, an unknown or
- * incompatible schema) or that `check` refuses is rejected with its code; a registry that does
- * not answer throws, to be retried.
+ * incompatible schema), whose writer schema `admitWriter` refuses, or that `check` refuses is
+ * rejected with its code; a registry that does not answer throws, to be retried.
  */
 export function avroDecoder<T>(
   serde: AvroSerde<T>,
   check?: (value: T) => Rejection | undefined,
+  admitWriter?: (schemaId: number) => Promise<Rejection | undefined>,
 ): StageDecoder<T> {
   return {
     async decode(message) {
@@ -253,6 +260,12 @@ export function avroDecoder<T>(
         if (!(error instanceof SerdeError) || error.retriable) throw error;
         return { rejected: { code: error.code, message: error.message } };
       }
+      const writerId = AvroSerde.writerIdOf(message.value);
+      const refused =
+        admitWriter !== undefined && writerId !== undefined
+          ? await admitWriter(writerId)
+          : undefined;
+      if (refused) return { rejected: refused };
       const rejection = check?.(value);
       return rejection ? { rejected: rejection } : { value };
     },
