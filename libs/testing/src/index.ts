@@ -18,3 +18,4 @@ export * from './map-browser';
 export * from './pipeline-fixture';
 export * from './cortege-cli';
 export * from './webhook-receiver';
+export * from './contract-approval';
