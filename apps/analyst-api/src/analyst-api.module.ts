@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig, type ConfigWith } from '@app/config';
 import { tensionModelOf } from '@app/tension';
 import { AccessGuard, ANALYST_TOKEN_VERIFIER } from './access.guard';
 import { AdminController } from './admin.controller';
+import { AgendaController } from './agenda.controller';
 import { AnalystExceptionFilter } from './analyst-exception.filter';
 import { ANALYST_POOL, analystPool } from './analyst-pool';
 import { FeaturesController } from './features.controller';
@@ -45,6 +46,7 @@ export class AnalystApiModule {
         HealthController,
         OpenApiController,
         StatsController,
+        AgendaController,
         TilesController,
         AdminController,
         MapController,

@@ -1,6 +1,7 @@
 import type { AnalystApiConfig } from '@app/config';
 import { ACCESS_ROLES } from '@app/access';
 import { COLLECTION_IDS, COLLECTIONS } from './collections';
+import { MAX_AGENDA_DAYS } from '@app/tension';
 import { STATS_DIMENSIONS } from './stats';
 import { MAX_ZOOM, TILE_LAYERS } from './tiles';
 
@@ -206,6 +207,22 @@ export function openApiDocument(api: AnalystApiConfig): Record<string, unknown> 
             query('kind', 'Comma-separated event kinds'),
           ],
           responses: { 200: json('Groups'), ...errors(400, 401, 403) },
+        },
+      },
+      '/agenda': {
+        get: {
+          summary: 'The tension agenda: a level 1–10 per arrondissement and day',
+          description:
+            'For each local day (Europe/Paris) from `from` and each of the 16 arrondissements: level = 1 + ⌈9 × peak / (peak + reference)⌉, 1 when nothing is declared; peak = the highest resolution-9 cell score of the arrondissement that day, reference = the zone threshold. With the peak, the conflict and the events behind it (ids and kinds). `gazetteer` is false when no address is imported: every level is then 1.',
+          parameters: [
+            query('from', 'First local day, YYYY-MM-DD (default today in Marseille)'),
+            query('days', `How many days, 1–${MAX_AGENDA_DAYS} (default 30)`, {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_AGENDA_DAYS,
+            }),
+          ],
+          responses: { 200: json('The agenda'), ...errors(400, 401, 403) },
         },
       },
       '/admin/habilitations': {

@@ -22,6 +22,7 @@ commands:
   retention     status: each topic's and table's retention and oldest record; apply: remove what is past it
   purge         --all or --event ID: destroy the data, with a manifest and a signed destruction report; verify REPORT
   hotspots      recompute the hotspots (Gi*) of every day and week, or of --from/--to; list the hot and cold cells
+  agenda        the tension level (1-10) of each arrondissement for each of the next days (--days 30)
 
 cortege <command> --help shows a command's own help.`;
 
@@ -176,6 +177,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return retentionCommand(argv.slice(argv.indexOf('retention') + 1), loadConfig(), pool);
+    },
+  },
+  agenda: {
+    help: async () => (await import('./commands/agenda.command')).AGENDA_HELP,
+    run: async (_args, argv) => {
+      const [{ agendaCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/agenda.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return agendaCommand(argv.slice(argv.indexOf('agenda') + 1), loadConfig(), pool);
     },
   },
   hotspots: {

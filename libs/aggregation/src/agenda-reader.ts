@@ -70,7 +70,8 @@ export async function readAgenda(pool: Pool, query: AgendaQuery): Promise<Agenda
           WHERE resolution = $1
             AND (bucket_start AT TIME ZONE 'Europe/Paris')::date BETWEEN $2::date AND $3::date
             AND score > 0),
-       placed AS (
+       -- once per distinct cell: inlined, the planner ran the nearest-address search per row
+       placed AS MATERIALIZED (
          SELECT c.cell,
                 (SELECT a.code_insee::int - 13200 FROM gazetteer_address a
                   WHERE a.code_insee BETWEEN '13201' AND '13216'
@@ -88,13 +89,16 @@ export async function readAgenda(pool: Pool, query: AgendaQuery): Promise<Agenda
          SELECT c.day, c.arrondissement, id AS event_id, bool_or(c.conflict > 0) AS in_conflict
            FROM cells c, unnest(c.event_ids) AS id
           GROUP BY c.day, c.arrondissement, id)
-       SELECT k.day, k.arrondissement, k.peak_score, k.peak_conflict,
-              (SELECT json_agg(json_build_object('eventId', p.event_id, 'kind', e.kind,
-                                                 'inConflict', p.in_conflict)
-                               ORDER BY p.event_id)
-                 FROM present p JOIN event e ON e.event_id = p.event_id
-                WHERE p.day = k.day AND p.arrondissement = k.arrondissement) AS events
-         FROM peaks k ORDER BY k.day, k.arrondissement`,
+       SELECT k.day, k.arrondissement, k.peak_score, k.peak_conflict, ev.events
+         FROM peaks k
+         LEFT JOIN (
+           SELECT p.day, p.arrondissement,
+                  json_agg(json_build_object('eventId', p.event_id, 'kind', e.kind,
+                                             'inConflict', p.in_conflict)
+                           ORDER BY p.event_id) AS events
+             FROM present p JOIN event e ON e.event_id = p.event_id
+            GROUP BY p.day, p.arrondissement) ev USING (day, arrondissement)
+        ORDER BY k.day, k.arrondissement`,
       [AGENDA_RESOLUTION, days[0], days[days.length - 1]],
     );
     observations = rows.map((r) => ({
