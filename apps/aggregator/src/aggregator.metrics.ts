@@ -43,6 +43,12 @@ export class AggregatorMetrics {
     help: 'Alert versions sent from the outbox to the alerts topic.',
     registers: [this.registry],
   });
+  readonly alertWebhooks = new Counter({
+    name: 'cortege_aggregator_alert_webhook_attempts_total',
+    help: 'Attempts to deliver an alert version to a webhook, by outcome (delivered, retry, gave-up).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

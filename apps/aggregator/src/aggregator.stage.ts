@@ -1,4 +1,6 @@
 import {
+  alertOptionsOf,
+  alertWebhookTarget,
   AlertPublisher,
   HotspotRefresher,
   HotspotStore,
@@ -11,7 +13,8 @@ import { migrate } from '@app/database';
 import { retentionConfigs } from '@app/kafka';
 import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
-import { alertRulesOf, tensionModelOf } from '@app/tension';
+import { tensionModelOf } from '@app/tension';
+import { WebhookDispatcher, type WebhookTarget } from '@app/webhooks';
 import { Pool } from 'pg';
 import { AggregatorHandler } from './aggregator.handler';
 import type { AggregatorMetrics } from './aggregator.metrics';
@@ -33,10 +36,30 @@ export function aggregatorStage(
   // pg's 'error' event would end the process. The next query connects again, or fails.
   pool.on('error', () => undefined);
   const model = tensionModelOf(config.tension);
-  const aggregator = new PresenceAggregator(pool, model, options.groupId, {
-    alertRules: alertRulesOf(options.alerts.rules),
-  });
+  const aggregator = new PresenceAggregator(
+    pool,
+    model,
+    options.groupId,
+    alertOptionsOf(options.alerts),
+  );
   let alerts: { publisher: AlertPublisher; sink: KafkaAlertSink } | undefined;
+  // Each alert version is also POSTed, signed, to ALERT_WEBHOOKS from the webhooks' outbox;
+  // this dispatcher claims the alert targets' deliveries only.
+  const webhookTargets = new Map<string, WebhookTarget>(
+    options.alerts.webhooks.map((w) => [alertWebhookTarget(w.name), w]),
+  );
+  let webhookWarn = (line: string): void => void line;
+  const webhooks = new WebhookDispatcher(pool, {
+    ...config.webhooks,
+    targets: (name) => webhookTargets.get(name),
+    only: [...webhookTargets.keys()],
+    onAttempt: (a) => {
+      metrics.alertWebhooks.inc({ outcome: a.outcome });
+      if (a.outcome !== 'delivered')
+        webhookWarn(`alert webhook ${a.target} attempt ${a.attempt}: ${a.error ?? a.status}`);
+    },
+    onError: (error) => webhookWarn(`alert webhooks: ${String(error)}`),
+  });
   // The hotspot windows a batch touched are recomputed after it commits (README, "Hotspots").
   const hotspots = new HotspotRefresher(new HotspotStore(pool, model.bucketMinutes), {
     alpha: options.hotspots.alpha,
@@ -87,6 +110,8 @@ export function aggregatorStage(
       });
       alerts = { publisher, sink };
       publisher.start();
+      webhookWarn = (line) => log.warn(line);
+      if (webhookTargets.size > 0) webhooks.start();
       return new AggregatorHandler(
         aggregator,
         metrics,
@@ -98,6 +123,7 @@ export function aggregatorStage(
       );
     },
     async close() {
+      await webhooks.close();
       await alerts?.publisher.close();
       await alerts?.sink.close();
       await hotspots.close();

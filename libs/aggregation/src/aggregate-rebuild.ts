@@ -1,8 +1,8 @@
 import type { ConsumedPosition } from '@app/kafka';
-import type { AlertRule, TensionModel } from '@app/tension';
+import type { TensionModel } from '@app/tension';
 import { Pool, type PoolClient } from 'pg';
 import { aggregateChecksum, CHECKSUM_TABLES, type AggregateChecksum } from './aggregate-checksum';
-import { AlertStore, NO_ALERTS, type AlertOutcome } from './alert-store';
+import { AlertStore, NO_ALERTS, type AlertOptions, type AlertOutcome } from './alert-store';
 import {
   AGGREGATION_LOCK,
   PresenceAggregator,
@@ -81,10 +81,10 @@ export class AggregateRebuild {
     private readonly consumerGroup: string,
     private readonly topic: string,
     /**
-     * The pair rules of the conflict alerts: the swap recomputes every pair's alert from the
-     * rebuilt presence, against the live `alert` table, in its transaction (none: untouched).
+     * How conflict alerts are kept: the swap recomputes every pair's alert from the rebuilt
+     * presence, against the live `alert` table, in its transaction (none: untouched).
      */
-    private readonly alertRules?: readonly AlertRule[],
+    private readonly alerts?: AlertOptions,
   ) {}
 
   async run(
@@ -278,13 +278,14 @@ export class AggregateRebuild {
 
   /** Every event's alerts, and every active alert's pair, recomputed from the live tables. */
   private async syncAlerts(client: PoolClient): Promise<AlertOutcome> {
-    if (this.alertRules === undefined) return NO_ALERTS;
+    if (this.alerts === undefined) return NO_ALERTS;
     const { rows } = await client.query<{ event_id: string }>(
       `SELECT event_id FROM public.event
        UNION SELECT event_a FROM public.alert WHERE status = 'ACTIVE'
        UNION SELECT event_b FROM public.alert WHERE status = 'ACTIVE'`,
     );
-    return new AlertStore(client, this.alertRules).sync(rows.map((r) => r.event_id));
+    const { alertRules, alertWebhooks } = this.alerts;
+    return new AlertStore(client, alertRules, alertWebhooks).sync(rows.map((r) => r.event_id));
   }
 
   private async positions(client: PoolClient, schema: string): Promise<Map<number, string>> {

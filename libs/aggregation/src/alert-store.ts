@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { AlertConfig } from '@app/config';
 import type { Alert, AlertSeverity, EventKind, OperationTheme } from '@app/contracts';
 import {
+  alertRulesOf,
   conflictsOf,
   pairKeyOf,
   pairOverlaps,
@@ -9,6 +11,7 @@ import {
   type Conflict,
   type ConflictPresence,
 } from '@app/tension';
+import { enqueueWebhook } from '@app/webhooks';
 import { cellsToMultiPolygon, gridDisk } from 'h3-js';
 import type { PoolClient } from 'pg';
 
@@ -23,6 +26,21 @@ export interface AlertOutcome {
 }
 
 export const NO_ALERTS: AlertOutcome = { raised: 0, retracted: 0, records: [] };
+
+/** How alerts are kept: the pair rules, and the webhook targets each version goes to. */
+export interface AlertOptions {
+  readonly alertRules: readonly AlertRule[];
+  readonly alertWebhooks: readonly string[];
+}
+
+/** The name of an alert webhook's deliveries in `webhook_delivery`. */
+export const alertWebhookTarget = (name: string): string => `alert-${name}`;
+
+/** The alert options of the configuration (ALERT_RULES over the defaults, ALERT_WEBHOOKS). */
+export const alertOptionsOf = (alerts: AlertConfig): AlertOptions => ({
+  alertRules: alertRulesOf(alerts.rules),
+  alertWebhooks: alerts.webhooks.map((w) => alertWebhookTarget(w.name)),
+});
 
 interface StoredAlert {
   event_a: string;
@@ -51,13 +69,17 @@ interface StoredAlert {
  * the stored alerts of their pairs: a conflict that is new or differs (revisions, rule,
  * severity, cells, interval) is written as the pair's next version; a stored active alert
  * that no longer holds is retracted (its last place and interval kept). Each version goes to
- * `alert_outbox`, from which the publisher sends it. The same presence gives the same digests,
- * so computing again (a replay, a rebuild, a retried batch) writes nothing.
+ * `alert_outbox`, from which the publisher sends it, and to the webhooks' outbox once per
+ * target (libs/webhooks: signed, retried, one target never holding up another). The same
+ * presence gives the same digests, so computing again (a replay, a rebuild, a retried batch)
+ * writes nothing.
  */
 export class AlertStore {
   constructor(
     private readonly client: PoolClient,
     private readonly rules: readonly AlertRule[],
+    /** The webhook targets (names in `webhook_delivery`) each version is delivered to. */
+    private readonly webhookTargets: readonly string[] = [],
   ) {}
 
   /** Brings the alerts of every pair with an event of `eventIds` up to date. */
@@ -246,8 +268,23 @@ export class AlertStore {
       `INSERT INTO alert_outbox (event_a, event_b, version, record) VALUES ($1, $2, $3, $4)`,
       [c.eventA, c.eventB, version, JSON.stringify(record)],
     );
+    for (const target of this.webhookTargets)
+      await enqueueWebhook(this.client, {
+        id: deliveryId(record, target),
+        target,
+        payload: record,
+      });
     return record;
   }
+}
+
+/** The delivery id of a version to a target: a UUID drawn from both, the same on every try. */
+function deliveryId(alert: Alert, target: string): string {
+  const hex = createHash('sha256')
+    .update(`${alert.alertId}|${alert.version}|${target}`)
+    .digest('hex');
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** What makes two versions of a pair's alert the same: all but the time it was computed. */

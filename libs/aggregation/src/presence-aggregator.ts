@@ -144,13 +144,16 @@ export class PresenceAggregator {
      * does not hold up the live aggregator); `notify`: announce each batch on
      * {@link TENSION_CHANNEL}; `whileLocked`: called when a batch holds its locks, before it
      * writes (a test holds a batch open there); `alertRules`: keep the conflict alerts of the
-     * events each batch changes (`AlertStore`), under these pair rules (none: no alerts).
+     * events each batch changes (`AlertStore`), under these pair rules (none: no alerts),
+     * delivered to `alertWebhooks`.
      */
     private readonly options: {
       readonly lock?: number;
       readonly notify?: boolean;
       readonly whileLocked?: () => Promise<void>;
       readonly alertRules?: readonly AlertRule[];
+      /** The webhook targets every alert version is delivered to. */
+      readonly alertWebhooks?: readonly string[];
     } = {},
   ) {
     assertValidTensionModel(model);
@@ -210,7 +213,9 @@ export class PresenceAggregator {
 
   private alertsOf(client: PoolClient): AlertStore | undefined {
     const rules = this.options.alertRules;
-    return rules === undefined ? undefined : new AlertStore(client, rules);
+    return rules === undefined
+      ? undefined
+      : new AlertStore(client, rules, this.options.alertWebhooks);
   }
 
   private async apply(

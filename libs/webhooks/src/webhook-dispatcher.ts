@@ -16,6 +16,11 @@ import {
 export interface WebhookDispatcherOptions {
   /** The URL and secret of a target by name; `undefined` = no longer configured (given up). */
   readonly targets: (name: string) => WebhookTarget | undefined;
+  /**
+   * The targets this dispatcher claims deliveries of; all when unset. Two apps that share the
+   * outbox each name theirs, so that neither claims (and gives up) the other's deliveries.
+   */
+  readonly only?: readonly string[];
   /** Attempts of one delivery before it is given up. */
   readonly maxAttempts: number;
   /** Age (ms since enqueued) past which a delivery is given up rather than tried again. */
@@ -126,6 +131,7 @@ export class WebhookDispatcher {
                 $2::int - coalesce((($4::jsonb) ->> target)::int, 0) AS share
            FROM webhook_delivery
           WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= now()
+            AND ($5::text[] IS NULL OR target = ANY($5::text[]))
        ), picked AS (
          SELECT d.id FROM webhook_delivery d JOIN due ON due.id = d.id
           WHERE due.rank <= due.share
@@ -139,7 +145,7 @@ export class WebhookDispatcher {
               next_attempt_at = now() + $3::int * interval '1 millisecond'
          FROM picked WHERE w.id = picked.id
        RETURNING w.id, w.target, w.payload, w.attempts, w.created_at`,
-      [free, perTarget, lease, busy],
+      [free, perTarget, lease, busy, this.options.only ?? null],
     );
     for (const row of rows) {
       this.perTargetInFlight.set(row.target, (this.perTargetInFlight.get(row.target) ?? 0) + 1);

@@ -5,11 +5,16 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { AGGREGATION_LOCK, PresenceAggregator, REBUILD_SCHEMA } from '@app/aggregation';
+import {
+  AGGREGATION_LOCK,
+  alertOptionsOf,
+  PresenceAggregator,
+  REBUILD_SCHEMA,
+} from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { kafkaFromConfig, latestPerKey, retainedTopics, topicConfigValues } from '@app/kafka';
 import { RegistrySubjects } from '@app/schema-registry';
-import { alertRulesOf, tensionModelOf } from '@app/tension';
+import { tensionModelOf } from '@app/tension';
 import { version as softwareVersion, name as softwareName } from '../../../../package.json';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
@@ -259,7 +264,7 @@ async function runPurge(
         pool,
         tensionModelOf(config.tension),
         config.aggregator.groupId,
-        { alertRules: alertRulesOf(config.aggregator.alerts.rules) },
+        alertOptionsOf(config.aggregator.alerts),
       );
       return aggregator.forget([scope.eventId]);
     });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
+  alertOptionsOf,
   AggregateRebuild,
   HotspotStore,
   RebuildError,
@@ -12,7 +13,7 @@ import type { AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { kafkaFromConfig, readRange, type ConsumedPosition } from '@app/kafka';
 import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
-import { alertRulesOf, tensionModelOf } from '@app/tension';
+import { tensionModelOf } from '@app/tension';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { startProgress } from '../progress';
@@ -109,7 +110,7 @@ export async function rebuildCommand(
     model,
     groupId,
     topic,
-    alertRulesOf(config.aggregator.alerts.rules),
+    alertOptionsOf(config.aggregator.alerts),
   );
   let outcome: Awaited<ReturnType<AggregateRebuild['run']>>;
   try {

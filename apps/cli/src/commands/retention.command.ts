@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
+  alertOptionsOf,
   PresenceAggregator,
   TableRetention,
   type TableRetentionRule,
@@ -16,7 +17,7 @@ import {
   topicExtent,
   type TopicRole,
 } from '@app/kafka';
-import { alertRulesOf, tensionModelOf } from '@app/tension';
+import { tensionModelOf } from '@app/tension';
 import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { parseRfc3339 } from '../rfc3339';
@@ -97,7 +98,7 @@ export async function retentionCommand(
     pool,
     tensionModelOf(config.tension),
     config.aggregator.groupId,
-    { alertRules: alertRulesOf(config.aggregator.alerts.rules) },
+    alertOptionsOf(config.aggregator.alerts),
   );
   const tables = new TableRetention(pool, config.retention, aggregator);
   const started = Date.now();
