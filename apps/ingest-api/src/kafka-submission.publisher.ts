@@ -40,7 +40,7 @@ export class KafkaSubmissionPublisher
 
   constructor(@Inject(CORTEGE_PRODUCER) private readonly producer: CortegeProducer) {}
 
-  /** True once the schema is registered and the producer connected. */
+  /** True once the approved schema is found in the registry and the producer connected. */
   get isConnected(): boolean {
     return this.connected;
   }
@@ -86,7 +86,7 @@ export class KafkaSubmissionPublisher
           return;
         }
         this.connected = true;
-        this.logger.log('connected to Kafka; schema registered');
+        this.logger.log('connected to Kafka; writing with the approved schema');
         return;
       } catch (error) {
         this.logger.warn(

@@ -4,7 +4,14 @@ import type { AddressInfo, Server } from 'node:net';
 import { loadConfig, type AppConfig } from '@app/config';
 import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
-import { createTopic, readTopic, testKafka, uniqueName, waitFor } from '@app/testing';
+import {
+  approveInitialContract,
+  createTopic,
+  readTopic,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '@app/testing';
 import { createIngestApp } from '../src/ingest-api.factory';
 import { request, type HttpRequestOptions, type HttpResponse } from './http-client';
 import { testIssuer, type TestIssuer } from '@app/testing';
@@ -92,6 +99,12 @@ export async function startIngestApi(
   const admin: Admin = kafka.admin();
   await admin.connect();
   await createTopic(admin, topic, 2);
+  // The API registers nothing: the contract's version is approved first, as on a new platform.
+  await approveInitialContract({
+    databaseUrl: stackConfig.database.url,
+    registryUrl: stackConfig.registry.url,
+    topic,
+  });
 
   const own = loadConfig({ ...issuer.env, INGEST_TOPIC: topic, LOG_LEVEL: 'warn', ...env }, '.', {
     require: ['auth'],

@@ -2,6 +2,7 @@ import { ContractError, eventOf, SUBMISSION_SCHEMA, type Submission } from '@app
 import { loadConfig } from '@app/config';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
+  approveInitialContract,
   createTopic,
   readTopic,
   readWithPythonClient,
@@ -40,6 +41,12 @@ async function freshTopic(prefix: string): Promise<string> {
   } finally {
     await admin.disconnect();
   }
+  // The SDK registers nothing: the contract's version is approved first, as on a new platform.
+  await approveInitialContract({
+    databaseUrl: config.database.url,
+    registryUrl: config.registry.url,
+    topic,
+  });
   return topic;
 }
 

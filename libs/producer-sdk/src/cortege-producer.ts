@@ -22,6 +22,14 @@ import {
   type SubmissionValidation,
 } from '@app/sanitization/rules';
 import { AvroSerde, RegistryClient, type RegistryAuth } from '@app/schema-registry';
+import {
+  SubmissionStatusClient,
+  SubmissionStatusError,
+  SubmissionStatusErrorCode,
+  type StatusApiOptions,
+  type SubmissionStatusView,
+  type SubmissionStep,
+} from './submission-status.client';
 
 export interface CortegeProducerOptions {
   /** `host:port` of the Kafka brokers. */
@@ -42,6 +50,11 @@ export interface CortegeProducerOptions {
    * the platform's values, what the sanitizer would reject is a `ContractError` here.
    */
   readonly policy?: Partial<SanitizationPolicy>;
+  /**
+   * The ingest API that answers the status of this producer's submissions (`status`,
+   * `waitFor`), with the producer's token; unset = no status.
+   */
+  readonly statusApi?: StatusApiOptions;
 }
 
 /**
@@ -83,7 +96,7 @@ export class BatchContractError extends Error {
 
 /**
  * The producer SDK for the Cortège side. Validates each submission against the contract and
- * the sanitizer's rules (`validateSubmission`, with `options.policy`) before sending, writes it in the Confluent wire format with the registered schema, keyed by
+ * the sanitizer's rules (`validateSubmission`, with `options.policy`) before sending, writes it in the Confluent wire format with the approved schema's registry id (never registering), keyed by
  * `eventId`, through an idempotent producer (no duplicates from retries).
  *
  * ```ts
@@ -99,6 +112,7 @@ export class CortegeProducer {
   private readonly topic: string;
   private serde: AvroSerde<Submission> | undefined;
   private readonly policy: SanitizationPolicy;
+  private readonly statusClient: SubmissionStatusClient | undefined;
 
   constructor(options: CortegeProducerOptions) {
     const config: KafkaConfig = {
@@ -116,6 +130,7 @@ export class CortegeProducer {
     this.registry = new RegistryClient(options.registryUrl, options.registryAuth);
     this.topic = options.topic ?? TOPICS.submissions;
     this.policy = sanitizationPolicy(options.policy);
+    this.statusClient = options.statusApi && new SubmissionStatusClient(options.statusApi);
   }
 
   /** The contract and the sanitizer's rules on one submission, nothing sent. */
@@ -123,10 +138,54 @@ export class CortegeProducer {
     return validateSubmission(submission, this.policy);
   }
 
-  /** Registers the schema (setting the subject's compatibility) and connects to Kafka. */
+  /**
+   * Finds the registry version of the contract this SDK writes, registering nothing (a version
+   * enters the registry only when the city approves it: `cortege schema approve`), and connects
+   * to Kafka.
+   * @throws SerdeError NotRegistered when the contract's version is not approved yet.
+   */
   async connect(): Promise<void> {
-    this.serde = await AvroSerde.register<Submission>(this.registry, this.topic, SUBMISSION_SCHEMA);
+    this.serde = await AvroSerde.registered<Submission>(
+      this.registry,
+      this.topic,
+      SUBMISSION_SCHEMA,
+    );
     await this.producer.connect();
+  }
+
+  /**
+   * The status of `revision` of `eventId` (or of its newest revision) as the ingest API knows
+   * it: received, clean, located, aggregated, or rejected with the stage and its violations,
+   * with the time of each step; undefined when nothing is known of it yet. Needs `statusApi`.
+   * @throws SubmissionStatusError (Refused, Unavailable, NotConfigured).
+   */
+  async status(eventId: string, revision?: number): Promise<SubmissionStatusView | undefined> {
+    return this.statuses().status(eventId, revision);
+  }
+
+  /**
+   * Waits until `revision` of `eventId` reaches `step` (`received`, `clean`, `located`,
+   * `aggregated`), polling the ingest API with a back-off. Needs `statusApi`.
+   * @throws SubmissionStatusError Rejected when a stage rejects it, Timeout after `timeoutMs`
+   *   (60 s unless told) naming what was awaited and the last status seen.
+   */
+  async waitFor(
+    eventId: string,
+    revision: number,
+    step: SubmissionStep,
+    options: { timeoutMs?: number } = {},
+  ): Promise<SubmissionStatusView> {
+    return this.statuses().waitFor(eventId, revision, step, options);
+  }
+
+  private statuses(): SubmissionStatusClient {
+    if (this.statusClient === undefined)
+      throw new SubmissionStatusError(
+        SubmissionStatusErrorCode.NotConfigured,
+        'this producer was made without statusApi: it cannot read statuses',
+        undefined,
+      );
+    return this.statusClient;
   }
 
   async disconnect(): Promise<void> {

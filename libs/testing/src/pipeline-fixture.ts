@@ -7,6 +7,7 @@ import { migrate } from '@app/database';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import { AppProcess } from './app-process';
+import { approveInitialContract } from './contract-approval';
 import { freePort } from './free-port';
 import { createTopic, testProducer } from './kafka-test.helpers';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -15,8 +16,9 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 export const GAZETTEER_DATA = join(__dirname, '..', '..', 'geocoding-adapters', 'data');
 
 /**
- * A fresh database of its own, migrated, holding the project's gazetteer extract: what the
- * locator and the aggregator need to run on the sample submissions.
+ * A fresh database of its own, migrated, holding the project's gazetteer extract and the
+ * approval of the repository's contract (`approveInitialContract`): what the three stages need
+ * to run on the sample submissions.
  */
 export async function createGazetteerDatabase(config: AppConfig): Promise<TestDatabase> {
   const database = await createTestDatabase(config);
@@ -29,6 +31,11 @@ export async function createGazetteerDatabase(config: AppConfig): Promise<TestDa
     } finally {
       await pool.end();
     }
+    await approveInitialContract({
+      databaseUrl: database.url,
+      registryUrl: config.registry.url,
+      topic: config.sanitizer.inputTopic,
+    });
     return database;
   } catch (error) {
     await database.drop();
