@@ -1,4 +1,6 @@
 import {
+  alertSeverityValues,
+  alertStatusValues,
   eventKindValues,
   operationThemeValues,
   organiserStatusValues,
@@ -26,6 +28,7 @@ export const COLLECTION_IDS = [
   'tension-days',
   'tension-zones',
   'hotspots',
+  'alerts',
 ] as const;
 export type CollectionId = (typeof COLLECTION_IDS)[number];
 
@@ -116,6 +119,24 @@ export const COLLECTIONS: Readonly<Record<CollectionId, CollectionInfo>> = {
       cell: 'one H3 cell index',
     },
   },
+  alerts: {
+    id: 'alerts',
+    title: 'Conflict alerts',
+    description:
+      'Pairs of declared events that meet in space (the same resolution-10 H3 cell or a ' +
+      'neighbour) and in time under a pair rule of the configuration: both events with their ' +
+      'kinds and the revisions the alert reflects, the rule and its severity, the cells where ' +
+      'they meet (the geometry is their outline), the first meeting point and its ' +
+      'arrondissement, the interval from the first meeting to the end of the last, and the ' +
+      'status: ACTIVE, or RETRACTED once a revision or a cancel removed the conflict. The id is ' +
+      'the pair (smaller event id, `:`, the other); `version` counts its changes, as published ' +
+      'on cortege.alerts.v1. `datetime` selects the alerts whose interval meets it.',
+    filters: {
+      severity: `comma-separated: ${alertSeverityValues.join(', ')}`,
+      status: `comma-separated: ${alertStatusValues.join(', ')} (active or retracted)`,
+      eventId: 'comma-separated event ids: alerts involving any of them',
+    },
+  },
 };
 
 export function isCollectionId(id: string): id is CollectionId {
@@ -138,6 +159,8 @@ export interface ItemsFilter {
   readonly minScore: number | undefined;
   readonly window: 'day' | 'week' | undefined;
   readonly spots: string[] | undefined;
+  readonly severities: string[] | undefined;
+  readonly statuses: string[] | undefined;
 }
 
 const HOTSPOT_SPOTS = ['HOT', 'COLD', 'NONE'] as const;
@@ -161,6 +184,8 @@ export function parseItemsFilter(query: RawQuery, resolutions: readonly number[]
   const minScore = text('minScore');
   const window = text('window');
   const spot = text('spot');
+  const severity = text('severity');
+  const alertStatus = text('status');
   if (window !== undefined && window !== 'day' && window !== 'week')
     throw invalidParameter('window', `'${window.slice(0, 50)}' is not a window; use day or week`);
   if (cell !== undefined && !H3_CELL.test(cell))
@@ -187,5 +212,11 @@ export function parseItemsFilter(query: RawQuery, resolutions: readonly number[]
     minScore: minScore === undefined ? undefined : parseNumber('minScore', minScore),
     window,
     spots: spot === undefined ? undefined : parseEnumList('spot', spot, HOTSPOT_SPOTS),
+    severities:
+      severity === undefined ? undefined : parseEnumList('severity', severity, alertSeverityValues),
+    statuses:
+      alertStatus === undefined
+        ? undefined
+        : parseEnumList('status', alertStatus, alertStatusValues),
   };
 }

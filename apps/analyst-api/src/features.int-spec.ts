@@ -130,6 +130,47 @@ describe('OGC API – Features over the aggregates', () => {
     expect((await api.get('/collections/hotspots/items')).status).toBe(401);
   });
 
+  it('serves the conflict alerts the aggregator kept, filtered by severity, status, time and box', async () => {
+    const { rows } = await api.pool.query<{
+      id: string;
+      severity: string;
+      rule: string;
+      revision_a: number;
+      arrondissement: number | null;
+    }>(
+      `SELECT event_a || ':' || event_b AS id, severity, rule, revision_a, arrondissement
+         FROM alert
+        WHERE status = 'ACTIVE' AND severity = 'HIGH'
+          AND ST_Intersects(geom, ST_MakeEnvelope(5.2, 43.15, 5.6, 43.45, 4326))
+          AND end_at > '2026-04-30T22:00:00Z' AND start_at <= '2026-05-01T21:59:59Z'
+        ORDER BY start_at, event_a, event_b`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const paged = await allIds(
+      `/collections/alerts/items?status=ACTIVE&severity=HIGH&bbox=${CITY}&datetime=${encodeURIComponent(DAY)}&limit=7`,
+    );
+    expect(paged.ids).toEqual(rows.map((r) => r.id));
+    const one = (await (
+      await api.get(`/collections/alerts/items/${encodeURIComponent(rows[0]?.id ?? '')}`, token)
+    ).json()) as { geometry: { type: string }; properties: Record<string, unknown> };
+    expect(one.geometry.type).toBe('MultiPolygon');
+    expect(one.properties).toMatchObject({
+      status: 'ACTIVE',
+      severity: 'HIGH',
+      rule: rows[0]?.rule,
+      version: 1,
+      eventA: { eventId: rows[0]?.id.split(':')[0], revision: rows[0]?.revision_a },
+      arrondissement: rows[0]?.arrondissement,
+    });
+    const retracted = await items('/collections/alerts/items?status=RETRACTED');
+    const counted = await api.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM alert WHERE status = 'RETRACTED'`,
+    );
+    expect(retracted.numberMatched).toBe(counted.rows[0]?.n);
+    expect((await api.get('/collections/alerts/items?severity=URGENT', token)).status).toBe(400);
+    expect((await api.get('/collections/alerts/items?status=OPEN', token)).status).toBe(400);
+  });
+
   it('serves the landing page, conformance and the four collections with their extents', async () => {
     const landing = (await (await api.get('/', token)).json()) as { links: Array<{ rel: string }> };
     expect(landing.links.map((l) => l.rel)).toEqual(
@@ -154,6 +195,7 @@ describe('OGC API – Features over the aggregates', () => {
       'tension-days',
       'tension-zones',
       'hotspots',
+      'alerts',
     ]);
     const events = collections.collections[0];
     const [minLon, minLat, maxLon, maxLat] = events?.extent.spatial.bbox[0] ?? [];

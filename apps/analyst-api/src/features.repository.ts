@@ -143,6 +143,8 @@ export class FeaturesRepository {
         return this.zonesSql(filter, params);
       case 'hotspots':
         return this.hotspotsSql(filter, params);
+      case 'alerts':
+        return this.alertsSql(filter, params);
       default: {
         const _exhaustive: never = collection;
         return _exhaustive;
@@ -334,6 +336,42 @@ export class FeaturesRepository {
     };
   }
 
+  /** Conflict alerts: `datetime` selects those whose interval meets it. */
+  private alertsSql(f: ItemsFilter, params: SqlParams): CollectionSql {
+    const where: string[] = [];
+    if (f.bbox) {
+      const box = envelope(params, f.bbox);
+      where.push(`a.geom && ${box}`, `ST_Intersects(a.geom, ${box})`);
+    }
+    if (f.datetime?.start != null)
+      where.push(`a.end_at > ${params.add(new Date(f.datetime.start))}`);
+    if (f.datetime?.end != null)
+      where.push(`a.start_at <= ${params.add(new Date(f.datetime.end))}`);
+    if (f.severities) where.push(`a.severity = ANY(${params.add(f.severities)}::text[])`);
+    if (f.statuses) where.push(`a.status = ANY(${params.add(f.statuses)}::text[])`);
+    if (f.eventIds) {
+      const ids = params.add(f.eventIds);
+      where.push(`(a.event_a = ANY(${ids}::uuid[]) OR a.event_b = ANY(${ids}::uuid[]))`);
+    }
+    return {
+      from: 'alert a',
+      where,
+      order: 'a.start_at, a.event_a, a.event_b',
+      feature: `json_build_object(
+        'type', 'Feature', 'id', a.event_a || ':' || a.event_b,
+        'geometry', ST_AsGeoJSON(a.geom, 6)::json,
+        'properties', json_build_object(
+          'status', a.status, 'severity', a.severity, 'rule', a.rule, 'version', a.version,
+          'eventA', json_build_object('eventId', a.event_a, 'kind', a.kind_a,
+                                      'revision', a.revision_a),
+          'eventB', json_build_object('eventId', a.event_b, 'kind', a.kind_b,
+                                      'revision', a.revision_b),
+          'start', ${iso('a.start_at')}, 'end', ${iso('a.end_at')},
+          'cells', a.cells, 'point', json_build_array(ST_X(a.point), ST_Y(a.point)),
+          'arrondissement', a.arrondissement, 'changedAt', ${iso('a.changed_at')}))::text`,
+    };
+  }
+
   /** The SQL condition selecting `featureId`, or `undefined` when no feature can have it. */
   private idCondition(
     collection: CollectionId,
@@ -373,6 +411,12 @@ export class FeaturesRepository {
         const day = match ? at(`${match[3]}T00:00:00Z`) : undefined;
         return match && day
           ? `h.cell = ${params.add(match[1])} AND h.window_kind = ${params.add(match[2])} AND h.window_start = ${params.add(match[3])}::date`
+          : undefined;
+      }
+      case 'alerts': {
+        const match = new RegExp(`^(${UUID}):(${UUID})$`).exec(featureId);
+        return match
+          ? `a.event_a = ${params.add(match[1])} AND a.event_b = ${params.add(match[2])}`
           : undefined;
       }
       case 'presence': {
@@ -437,6 +481,8 @@ const NO_FILTER: ItemsFilter = {
   minScore: undefined,
   window: undefined,
   spots: undefined,
+  severities: undefined,
+  statuses: undefined,
 };
 
 /** The hexagon of `cell` as a GeoJSON polygon (`[lon, lat]`, closed ring). */

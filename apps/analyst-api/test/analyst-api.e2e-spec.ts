@@ -103,7 +103,15 @@ describe('the analysts’ API as a process, over HTTPS', () => {
       (JSON.parse(collections.body) as { collections: Array<{ id: string }> }).collections.map(
         (c) => c.id,
       ),
-    ).toEqual(['events', 'presence', 'tension-cells', 'tension-days', 'tension-zones', 'hotspots']);
+    ).toEqual([
+      'events',
+      'presence',
+      'tension-cells',
+      'tension-days',
+      'tension-zones',
+      'hotspots',
+      'alerts',
+    ]);
     expect((await httpsGet(`${base}/collections`, cert)).status).toBe(401);
     // Plain HTTP on the TLS port gets no data.
     const plain = await fetch(`http://127.0.0.1:${port}/collections`, {

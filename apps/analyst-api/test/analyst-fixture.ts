@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo, Server } from 'node:net';
 import { Pool } from 'pg';
 import { HabilitationStore, type AccessRole } from '@app/access';
-import { PresenceAggregator } from '@app/aggregation';
+import { alertOptionsOf, PresenceAggregator } from '@app/aggregation';
 import { loadConfig } from '@app/config';
 import type { Presence } from '@app/contracts';
 import { migrate } from '@app/database';
@@ -59,7 +59,12 @@ export async function startAnalystApi(
       undefined,
       { require: ['auth'] },
     );
-    const aggregator = new PresenceAggregator(pool, tensionModelOf(config.tension), 'fixture');
+    const aggregator = new PresenceAggregator(
+      pool,
+      tensionModelOf(config.tension),
+      'fixture',
+      alertOptionsOf(config.aggregator.alerts),
+    );
     for (let i = 0; i < records.length; i += 500)
       await aggregator.applyBatch(
         records.slice(i, i + 500).map((record, j) => ({
