@@ -23,6 +23,7 @@ commands:
   purge         --all or --event ID: destroy the data, with a manifest and a signed destruction report; verify REPORT
   hotspots      recompute the hotspots (Gi*) of every day and week, or of --from/--to; list the hot and cold cells
   agenda        the tension level (1-10) of each arrondissement for each of the next days (--days 30)
+  schema        propose a new version of the contract, approve it (DPO informed, impact study), list the versions
 
 cortege <command> --help shows a command's own help.`;
 
@@ -199,6 +200,17 @@ const COMMANDS: Record<string, Command> = {
       ]);
       const pool = await (await pipeline()).databasePool();
       return hotspotsCommand(argv.slice(argv.indexOf('hotspots') + 1), loadConfig(), pool);
+    },
+  },
+  schema: {
+    help: async () => (await import('./commands/schema.command')).SCHEMA_HELP,
+    run: async (_args, argv) => {
+      const [{ schemaCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/schema.command'),
+        import('@app/config'),
+      ]);
+      const pool = await (await pipeline()).databasePool();
+      return schemaCommand(argv.slice(argv.indexOf('schema') + 1), loadConfig(), pool);
     },
   },
   purge: {
