@@ -17,6 +17,7 @@ import {
 import { DEFAULT_SANITIZATION_POLICY } from '@app/sanitization';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import { avroDecoder } from '@app/stage-runtime';
+import { StatusWriter, SUBMISSION_STATUS_SCHEMA, type StatusRecord } from '@app/submission-status';
 import { createTopic, uniqueName, waitFor } from '@app/testing';
 import { SanitizerHandler, SanitizerMetrics } from '../../apps/sanitizer/src';
 import { stackUp } from '../local/src/stack';
@@ -69,14 +70,21 @@ export async function sanitizerBench(): Promise<Record<string, number>> {
   const input = uniqueName('bench.san.in');
   const output = uniqueName('bench.san.out');
   const dlq = uniqueName('bench.san.dlq');
+  const statusTopic = uniqueName('bench.san.status');
   const admin = kafka.admin();
   await admin.connect();
-  for (const topic of [input, output, dlq]) await createTopic(admin, topic, 6);
+  for (const topic of [input, output, dlq, statusTopic]) await createTopic(admin, topic, 6);
   await admin.disconnect();
 
   const registry = new RegistryClient(config.registry.url);
   const inputSerde = await AvroSerde.register<Submission>(registry, input, SUBMISSION_SCHEMA);
   const outputSerde = await AvroSerde.register<Submission>(registry, output, SUBMISSION_SCHEMA);
+  // Each submission's status, as the stage writes it, in the same transactions.
+  const status = new StatusWriter(
+    statusTopic,
+    await AvroSerde.register<StatusRecord>(registry, statusTopic, SUBMISSION_STATUS_SCHEMA),
+    'sanitizer',
+  );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (const batch of chunks(realisticSubmissions(COUNT), 500)) {
@@ -117,6 +125,7 @@ export async function sanitizerBench(): Promise<Record<string, number>> {
       DEFAULT_SANITIZATION_POLICY,
       new RevisionGate(),
       new SanitizerMetrics(),
+      status,
     );
     const decoder = avroDecoder(
       AvroSerde.forDecoding<Submission>(registry, input, SUBMISSION_SCHEMA),

@@ -36,12 +36,10 @@ export function aggregatorStage(
   // pg's 'error' event would end the process. The next query connects again, or fails.
   pool.on('error', () => undefined);
   const model = tensionModelOf(config.tension);
-  const aggregator = new PresenceAggregator(
-    pool,
-    model,
-    options.groupId,
-    alertOptionsOf(options.alerts),
-  );
+  const aggregator = new PresenceAggregator(pool, model, options.groupId, {
+    ...alertOptionsOf(options.alerts),
+    submissionStatus: true,
+  });
   let alerts: { publisher: AlertPublisher; sink: KafkaAlertSink } | undefined;
   // Each alert version is also POSTed, signed, to ALERT_WEBHOOKS from the webhooks' outbox;
   // this dispatcher claims the alert targets' deliveries only.

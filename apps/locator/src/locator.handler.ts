@@ -4,6 +4,7 @@ import type { Geocoder } from '@app/geocoding';
 import type { Rejected, StageOutput, StageRecord, TopicWork } from '@app/kafka';
 import { locateSubmission, type LocatedEventsState } from '@app/location';
 import type { AvroSerde } from '@app/schema-registry';
+import type { StatusWriter } from '@app/submission-status';
 import type { LocatorMetrics } from './locator.metrics';
 
 /** Headers of a presence record, so the locator can relearn what it wrote at start-up. */
@@ -15,7 +16,8 @@ export const PRESENCE_HEADERS = {
 
 /**
  * One clean event in; its presence records out, one per H3 region (keyed by the region), or a
- * rejection `geocode_not_found`, which the host dead-letters. Replayed revisions write nothing. A geocoder that cannot
+ * rejection `geocode_not_found`, which the host dead-letters; either way its status (`located`
+ * or `rejected`) goes to the status topic in the same transaction. Replayed revisions write nothing. A geocoder that cannot
  * answer throws: the transaction aborts and the batch runs again.
  */
 export class LocatorHandler implements TopicWork<Submission> {
@@ -29,6 +31,7 @@ export class LocatorHandler implements TopicWork<Submission> {
     private readonly model: LocatorModel,
     readonly state: LocatedEventsState,
     private readonly metrics: LocatorMetrics,
+    private readonly status: StatusWriter,
   ) {}
 
   async handle({ value: submission }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
@@ -43,17 +46,17 @@ export class LocatorHandler implements TopicWork<Submission> {
       case 'skipped':
         this.pending.push({ outcome: 'skipped', reason: '', cells: 0 });
         return [];
-      case 'not_found':
-        return {
-          rejected: {
+      case 'not_found': {
+        const rejected = {
+          code: 'geocode_not_found',
+          message: `none of the event's ${outcome.addresses.length} address(es) resolved`,
+          violations: outcome.addresses.map((address) => ({
+            path: address,
             code: 'geocode_not_found',
-            message: `none of the event's ${outcome.addresses.length} address(es) resolved`,
-            violations: outcome.addresses.map((address) => ({
-              path: address,
-              code: 'geocode_not_found',
-            })),
-          },
+          })),
         };
+        return { rejected, with: [this.status.rejected(submission, rejected)] };
+      }
       case 'located': {
         this.state.stage(submission.eventId, outcome.record);
         const cells = outcome.presence.reduce((n, p) => n + p.cells.length, 0);
@@ -63,16 +66,19 @@ export class LocatorHandler implements TopicWork<Submission> {
           reason: quality,
           cells,
         });
-        return outcome.presence.map((presence) => ({
-          topic: this.presenceTopic,
-          key: presence.region,
-          value: this.output.encode(presence),
-          headers: {
-            [PRESENCE_HEADERS.eventId]: presence.eventId,
-            [PRESENCE_HEADERS.revision]: String(presence.revision),
-            [PRESENCE_HEADERS.cells]: String(presence.cells.length),
-          },
-        }));
+        return [
+          ...outcome.presence.map((presence) => ({
+            topic: this.presenceTopic,
+            key: presence.region,
+            value: this.output.encode(presence),
+            headers: {
+              [PRESENCE_HEADERS.eventId]: presence.eventId,
+              [PRESENCE_HEADERS.revision]: String(presence.revision),
+              [PRESENCE_HEADERS.cells]: String(presence.cells.length),
+            },
+          })),
+          this.status.passed(submission),
+        ];
       }
       default: {
         const _exhaustive: never = outcome;

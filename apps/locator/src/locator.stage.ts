@@ -7,13 +7,15 @@ import { retentionConfigs, scanTopic } from '@app/kafka';
 import { LocatedEventsState } from '@app/location';
 import { AvroSerde } from '@app/schema-registry';
 import type { StageDefinition } from '@app/stage-runtime';
+import { statusTopicSpec, statusWriter } from '@app/submission-status';
 import { LocatorHandler, PRESENCE_HEADERS } from './locator.handler';
 import type { LocatorMetrics } from './locator.metrics';
 
 /**
  * The locator: clean events → presence records per H3 region | dead letters, exactly once.
  * On each start it relearns what it wrote from the presence topic (each event's last revision
- * and regions), so that a revision clears the regions its predecessor left. PostgreSQL is
+ * and regions), so that a revision clears the regions its predecessor left. Each event's
+ * outcome also goes to the submission status topic, in the same transaction. PostgreSQL is
  * among its dependencies: the gazetteer lives there.
  */
 export function locatorStage(
@@ -43,6 +45,7 @@ export function locatorStage(
         numPartitions: locator.partitions,
         configs: retentionConfigs(config.retention, 'presence'),
       },
+      statusTopicSpec(config, locator.partitions),
     ],
     probes: { postgres: () => geocoding.ping() },
     deadLettered: (reason) => metrics.events.inc({ outcome: 'dead_lettered', reason }),
@@ -67,6 +70,7 @@ export function locatorStage(
         model,
         state,
         metrics,
+        await statusWriter(registry, config, 'locator'),
       );
     },
   };

@@ -2,6 +2,7 @@ import { reportViolations, RevisionGate, type Submission } from '@app/contracts'
 import type { Rejected, StageOutput, StageRecord, TopicWork } from '@app/kafka';
 import { sanitize, type SanitizationPolicy } from '@app/sanitization';
 import type { AvroSerde } from '@app/schema-registry';
+import type { StatusWriter } from '@app/submission-status';
 import type { SanitizerMetrics } from './sanitizer.metrics';
 
 /** Headers of a clean event: what the sanitizer replaced and repaired, never the text itself. */
@@ -22,6 +23,8 @@ interface Pending {
 /**
  * One submission in, one clean event out — or a rejection with every violation, which the
  * host dead-letters — except duplicates and stale revisions, which are counted and dropped.
+ * Either way its status (`clean`, or `rejected` with the violations) goes to the status topic
+ * in the same transaction.
  */
 export class SanitizerHandler implements TopicWork<Submission> {
   readonly kind = 'topics';
@@ -33,6 +36,7 @@ export class SanitizerHandler implements TopicWork<Submission> {
     private readonly policy: SanitizationPolicy,
     readonly gate: RevisionGate,
     private readonly metrics: SanitizerMetrics,
+    private readonly status: StatusWriter,
   ) {}
 
   handle({ value: submission }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
@@ -50,16 +54,15 @@ export class SanitizerHandler implements TopicWork<Submission> {
       // within their bounds and say how many there were.
       const { violations, total } = reportViolations(result.violations);
       const listed = violations.slice(0, MESSAGE_VIOLATIONS);
-      return Promise.resolve({
-        rejected: {
-          code: violations[0]?.code ?? 'invalid_submission',
-          message:
-            listed.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; ') +
-            (total > listed.length ? `; and ${total - listed.length} more` : ''),
-          violations: violations.map((v) => ({ path: v.path, code: v.code })),
-          violationsTotal: total,
-        },
-      });
+      const rejected = {
+        code: violations[0]?.code ?? 'invalid_submission',
+        message:
+          listed.map((v) => `${v.path || '(root)'}: ${v.code}`).join('; ') +
+          (total > listed.length ? `; and ${total - listed.length} more` : ''),
+        violations: violations.map((v) => ({ path: v.path, code: v.code })),
+        violationsTotal: total,
+      };
+      return Promise.resolve({ rejected, with: [this.status.rejected(submission, rejected)] });
     }
 
     this.gate.stage(submission.eventId, submission.revision);
@@ -75,6 +78,7 @@ export class SanitizerHandler implements TopicWork<Submission> {
           [EVENT_HEADERS.repairs]: JSON.stringify(result.repairs),
         },
       },
+      this.status.passed(submission),
     ]);
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@app/tension';
 import type { ConsumedPosition } from '@app/kafka';
 import type { AlertRule } from '@app/tension';
+import { recordAggregated } from '@app/submission-status';
 import type { Pool, PoolClient } from 'pg';
 import { AlertStore, NO_ALERTS } from './alert-store';
 import { diffCells, type Slice } from './cell-diff';
@@ -154,6 +155,8 @@ export class PresenceAggregator {
       readonly alertRules?: readonly AlertRule[];
       /** The webhook targets every alert version is delivered to. */
       readonly alertWebhooks?: readonly string[];
+      /** Record the revisions each batch applies as `aggregated` in `submission_status`. */
+      readonly submissionStatus?: boolean;
     } = {},
   ) {
     assertValidTensionModel(model);
@@ -194,7 +197,11 @@ export class PresenceAggregator {
       const repository = new PresenceRepository(client, this.model);
       const outcome = mode.bulk
         ? await this.applyToEmpty(repository, inputs, skipped)
-        : await this.apply(repository, this.alertsOf(client), inputs, skipped);
+        : await this.apply(repository, this.alertsOf(client), inputs, skipped, (applied) =>
+            this.options.submissionStatus === true
+              ? recordAggregated(client, applied, new Date())
+              : Promise.resolve(),
+          );
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -223,6 +230,8 @@ export class PresenceAggregator {
     alertStore: AlertStore | undefined,
     inputs: readonly PresenceInput[],
     skipped: readonly ConsumedPosition[],
+    /** The revisions the batch applied, in its transaction (their submission status). */
+    applied: (revisions: readonly Presence[]) => Promise<void>,
   ): Promise<BatchOutcome> {
     await repository.lock(this.lock, 'shared');
     const next = await repository.positionsForUpdate(this.consumerGroup, [
@@ -278,6 +287,7 @@ export class PresenceAggregator {
         hotspotDays = hotspotDaysOf(diff.slices);
       }
     }
+    await applied(changes);
     await repository.storePositions(this.consumerGroup, [...inputs, ...skipped]);
     if (changes.length > 0 && this.options.notify !== false) {
       const change: TensionChange = { events: changes.length, cellRows, zones };

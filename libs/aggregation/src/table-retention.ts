@@ -93,6 +93,12 @@ const TABLES: readonly TableSpec[] = [
                WHERE b.bound_at < $1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = b.event_id)`,
   },
   {
+    table: 'submission_status',
+    retention: (r) => ({ kind: 'window', ms: r.aggregatesMs, by: 'last change' }),
+    time: 'updated_at',
+    expired: 'SELECT count(*)::int AS n FROM submission_status WHERE updated_at < $1',
+  },
+  {
     table: 'webhook_delivery',
     retention: (r) => ({ kind: 'window', ms: r.submissionsMs, by: 'creation' }),
     time: 'created_at',
@@ -171,6 +177,8 @@ export interface TableRetentionOutcome {
   readonly producerBindings: number;
   /** Outgoing webhooks (sent, given up or pending) enqueued before the submissions' window. */
   readonly webhookDeliveries: number;
+  /** Submission statuses last changed before the events' cutoff. */
+  readonly submissionStatuses: number;
   readonly ms: number;
 }
 
@@ -241,7 +249,8 @@ export class TableRetention {
    * Removes what is past its window at `now`: `events` (default: `expiredEvents(now)`) from
    * the tables, chunk by chunk, then the old geocode cache entries, the hotspots of windows that
    * ended before the cutoff, the producer bindings of events gone and the outgoing webhooks
-   * older than the submissions' window (they quote submissions). Idempotent.
+   * older than the submissions' window (they quote submissions), and the submission statuses
+   * unchanged since the events' cutoff. Idempotent.
    */
   async apply(
     now: Date,
@@ -280,6 +289,9 @@ export class TableRetention {
     const webhooks = await this.pool.query(`DELETE FROM webhook_delivery WHERE created_at < $1`, [
       new Date(now.getTime() - this.retention.submissionsMs),
     ]);
+    const statuses = await this.pool.query(`DELETE FROM submission_status WHERE updated_at < $1`, [
+      cutoff,
+    ]);
     return {
       now: now.toISOString(),
       eventsCutoff: cutoff.toISOString(),
@@ -290,6 +302,7 @@ export class TableRetention {
       alertRows: alerts.rowCount ?? 0,
       producerBindings: bindings.rowCount ?? 0,
       webhookDeliveries: webhooks.rowCount ?? 0,
+      submissionStatuses: statuses.rowCount ?? 0,
       ms: Date.now() - started,
     };
   }

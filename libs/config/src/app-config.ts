@@ -41,6 +41,11 @@ export interface AppConfig {
   readonly aggregator: AggregatorConfig;
   /** `cortege dlq redrive`: at most `maxRedrives` sends of one record; its place in a group. */
   readonly dlq: { readonly maxRedrives: number; readonly redriveGroupId: string };
+  /**
+   * Each submission's status (issue #17): the compacted topic the sanitizer and the locator
+   * write it to, and the consumer group of the ingest API, which keeps it in PostgreSQL.
+   */
+  readonly submissionStatus: { readonly topic: string; readonly groupId: string };
   /** How long each topic and table keeps what it holds (`cortege retention`). */
   readonly retention: RetentionConfig;
   /** `cortege purge`: the key that signs destruction reports, and where they go. */
@@ -470,6 +475,10 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
     },
     locator: toLocatorConfig(env),
     dlq: { maxRedrives: env.DLQ_MAX_REDRIVES, redriveGroupId: env.DLQ_REDRIVE_GROUP_ID },
+    submissionStatus: {
+      topic: env.SUBMISSION_STATUS_TOPIC,
+      groupId: env.SUBMISSION_STATUS_GROUP_ID,
+    },
     retention: {
       submissionsMs: env.RETENTION_SUBMISSIONS_DAYS * DAY_MS,
       deadLettersMs: env.RETENTION_DEAD_LETTERS_DAYS * DAY_MS,

@@ -320,6 +320,15 @@ export const environmentSchema = z.object({
   LOCATOR_OPERATION_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
   LOCATOR_VISIT_RADIUS_M: optional(z.coerce.number().min(0).max(10_000)),
 
+  // Submission status (issue #17): the sanitizer and the locator write each submission's outcome
+  // to this compacted topic in their transactions; the ingest API keeps it in PostgreSQL.
+  SUBMISSION_STATUS_TOPIC: optional(topicName).transform(
+    (v) => v ?? 'cortege.submission-status.v1',
+  ),
+  SUBMISSION_STATUS_GROUP_ID: optional(z.string().min(1).max(200)).transform(
+    (v) => v ?? 'cortege-submission-status',
+  ),
+
   // `cortege dlq redrive`: how often a record may be sent back, and the group keeping its place.
   DLQ_MAX_REDRIVES: positiveInt(3, 1, 100),
   DLQ_REDRIVE_GROUP_ID: optional(z.string().min(1).max(200)).transform(

@@ -13,6 +13,7 @@ import { Hotspots1765200000000 } from './migrations/1765200000000-hotspots';
 import { IngestEventProducer1796613336638 } from './migrations/1796613336638-ingest-event-producer';
 import { ConflictAlerts1796645000000 } from './migrations/1796645000000-conflict-alerts';
 import { WebhookDelivery1796650000000 } from './migrations/1796650000000-webhook-delivery';
+import { SubmissionStatus1796660000000 } from './migrations/1796660000000-submission-status';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   IngestEventProducer1796613336638,
   ConflictAlerts1796645000000,
   WebhookDelivery1796650000000,
+  SubmissionStatus1796660000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

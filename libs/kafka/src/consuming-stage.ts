@@ -28,6 +28,11 @@ export type Rejection = Omit<DeadLetterReason, 'stage'>;
 /** A record that can never be processed, whatever the retries. */
 export interface Rejected {
   readonly rejected: Rejection;
+  /**
+   * Topic work: records written with the dead letter, in the same Kafka transaction (the
+   * submission's `rejected` status).
+   */
+  readonly with?: readonly StageOutput[];
 }
 
 /** Reads an input record's value. */
@@ -260,9 +265,10 @@ export class ConsumingStage<T> {
         const letters = [...decoded.letters];
         for (const record of decoded.records) {
           const result = await work.handle(record);
-          if ('rejected' in result)
+          if ('rejected' in result) {
             letters.push(this.letter(record.message, record, result.rejected));
-          else outputs.push(...result);
+            outputs.push(...(result.with ?? []));
+          } else outputs.push(...result);
         }
         // In the order the records came, whichever step refused them.
         letters.sort((a, b) => Number(BigInt(a.position.offset) - BigInt(b.position.offset)));

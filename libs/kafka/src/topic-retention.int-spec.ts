@@ -97,6 +97,7 @@ describe('topic retention on the real broker', () => {
       ['cortege.presence.v1', 'presence'],
       ['cortege.submissions.dlq.v1', 'dead-letters'],
       ['cortege.alerts.v1', 'alerts'],
+      ['cortege.submission-status.v1', 'status'],
     ]);
   });
 });

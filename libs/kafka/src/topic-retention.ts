@@ -3,14 +3,17 @@ import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafka
 import { readRange } from './topic-reader';
 
 /** What a topic holds, which decides how long it keeps it. */
-export type TopicRole = 'submissions' | 'events' | 'presence' | 'dead-letters' | 'alerts';
+export type TopicRole =
+  'submissions' | 'events' | 'presence' | 'dead-letters' | 'alerts' | 'status';
 
 /**
  * The broker configs a topic of `role` gets from the retention configuration: raw submissions,
  * presence, dead letters and alerts (as long as the aggregates) are deleted by age
  * (`retention.ms`); the events topic stays
  * compacted by eventId (no age limit: `cortege retention apply` tombstones the events past the
- * aggregate window) and keeps a tombstone `delete.retention.ms`.
+ * aggregate window) and keeps a tombstone `delete.retention.ms`. The submission status topic is
+ * compacted by eventId and deleted by age as the raw submissions are: the ingest API keeps the
+ * statuses in PostgreSQL, the topic only carries them there.
  */
 export function retentionConfigs(
   retention: RetentionConfig,
@@ -27,6 +30,11 @@ export function retentionConfigs(
       return { 'cleanup.policy': 'compact', 'delete.retention.ms': String(retention.tombstoneMs) };
     case 'alerts':
       return { 'cleanup.policy': 'delete', 'retention.ms': String(retention.aggregatesMs) };
+    case 'status':
+      return {
+        'cleanup.policy': 'compact,delete',
+        'retention.ms': String(retention.submissionsMs),
+      };
     default: {
       const _exhaustive: never = role;
       return _exhaustive;
@@ -44,7 +52,7 @@ export interface RetainedTopic {
 /**
  * Every topic the configuration names, once each, with its role: the submissions topics (the
  * sanitizer's input, the ingest API's), the events topic, the presence topic, the dead letters,
- * the alerts. A topic named for two roles takes the first (in that order).
+ * the alerts, the submission status. A topic named for two roles takes the first (in that order).
  */
 export function retainedTopics(config: AppConfig): RetainedTopic[] {
   const named: Array<[string, TopicRole]> = [
@@ -58,6 +66,7 @@ export function retainedTopics(config: AppConfig): RetainedTopic[] {
     [config.locator.dlqTopic, 'dead-letters'],
     [config.aggregator.dlqTopic, 'dead-letters'],
     [config.aggregator.alerts.topic, 'alerts'],
+    [config.submissionStatus.topic, 'status'],
   ];
   const topics = new Map<string, RetainedTopic>();
   for (const [topic, role] of named)

@@ -1,1 +1,2 @@
 export * from './cortege-producer';
+export * from './submission-status.client';
