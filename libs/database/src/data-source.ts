@@ -12,8 +12,10 @@ import { PresenceTimeIndex1765100000000 } from './migrations/1765100000000-prese
 import { Hotspots1765200000000 } from './migrations/1765200000000-hotspots';
 import { IngestEventProducer1796613336638 } from './migrations/1796613336638-ingest-event-producer';
 import { ConflictAlerts1796645000000 } from './migrations/1796645000000-conflict-alerts';
+import { AlertPending1796655000000 } from './migrations/1796655000000-alert-pending';
 import { WebhookDelivery1796650000000 } from './migrations/1796650000000-webhook-delivery';
 import { SubmissionStatus1796660000000 } from './migrations/1796660000000-submission-status';
+import { SchemaChangeGate1796630000000 } from './migrations/1796630000000-schema-change-gate';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -28,8 +30,10 @@ export const MIGRATIONS = [
   PresenceTimeIndex1765100000000,
   Hotspots1765200000000,
   IngestEventProducer1796613336638,
+  SchemaChangeGate1796630000000,
   ConflictAlerts1796645000000,
   WebhookDelivery1796650000000,
+  AlertPending1796655000000,
   SubmissionStatus1796660000000,
 ];
 
