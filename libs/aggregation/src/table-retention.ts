@@ -118,6 +118,11 @@ const TABLES: readonly TableSpec[] = [
                WHERE created_at < $1 AND published_at IS NOT NULL`,
   },
   {
+    table: 'alert_pending',
+    retention: () => ({ kind: 'kept', why: 'a work queue the aggregator empties, no data' }),
+    time: 'touched_at',
+  },
+  {
     table: 'consumer_offset',
     retention: () => ({ kind: 'kept', why: 'Kafka positions, no data' }),
     time: null,

@@ -213,6 +213,8 @@ export interface AlertConfig {
   readonly rules: readonly string[];
   /** Milliseconds between two looks at the outbox (ALERT_PUBLISH_MS). */
   readonly publishMs: number;
+  /** Milliseconds a changed event is left alone before its alerts are recomputed (ALERT_SETTLE_MS). */
+  readonly settleMs: number;
   /** The webhooks every alert version is delivered to (ALERT_WEBHOOKS). */
   readonly webhooks: readonly {
     readonly name: string;
@@ -515,6 +517,7 @@ export function toAppConfig(env: Environment, cwd: string): AppConfig {
         topic: env.ALERTS_TOPIC,
         rules: env.ALERT_RULES ?? [],
         publishMs: env.ALERT_PUBLISH_MS,
+        settleMs: env.ALERT_SETTLE_MS,
         webhooks: env.ALERT_WEBHOOKS ?? [],
       },
     },

@@ -370,6 +370,8 @@ export const environmentSchema = z.object({
   ),
   /** Milliseconds between two looks at the alerts' outbox (each batch also wakes it). */
   ALERT_PUBLISH_MS: positiveInt(2_000, 10, 3_600_000),
+  /** Milliseconds an event is left alone before its alerts are recomputed (its regions come in). */
+  ALERT_SETTLE_MS: positiveInt(1_000, 0, 600_000),
   /** `name=url|secret;name=url|secret`: the webhooks alerts are delivered to, HMAC-signed. */
   ALERT_WEBHOOKS: optional(
     z
