@@ -138,6 +138,19 @@ const TABLES: readonly TableSpec[] = [
     time: 'at',
   },
   {
+    table: 'schema_proposal',
+    retention: () => ({
+      kind: 'kept',
+      why: 'record of the contract versions proposed (article 3)',
+    }),
+    time: 'proposed_at',
+  },
+  {
+    table: 'schema_approval',
+    retention: () => ({ kind: 'kept', why: 'proof of the contract versions approved (article 3)' }),
+    time: 'approved_at',
+  },
+  {
     table: 'gazetteer_address',
     retention: () => ({ kind: 'kept', why: 'reference data, replaced by an import' }),
     time: null,
