@@ -23,6 +23,7 @@ import { kafkaSecurityOptions } from '@app/kafka';
 import { ProcessRunner, projectApp, REPO_ROOT, type ProcessExit } from '@app/process-runner';
 import { AvroSerde, RegistryClient, valueSubject } from '@app/schema-registry';
 import {
+  approveInitialContract,
   createTestDatabase,
   testIssuer,
   uniqueName,
@@ -378,7 +379,10 @@ export async function runChaos(config: AppConfig, options: ChaosOptions): Promis
   return report;
 }
 
-/** A fresh database (migrated, gazetteer loaded) and fresh names of topics and groups. */
+/**
+ * A fresh database (migrated, gazetteer loaded, the contract approved) and fresh names of
+ * topics and groups.
+ */
 async function preparePipeline(config: AppConfig, tag: string): Promise<Pipeline> {
   const database = await createTestDatabase(config);
   const pool = new Pool({ connectionString: database.url, max: 2 });
@@ -393,6 +397,12 @@ async function preparePipeline(config: AppConfig, tag: string): Promise<Pipeline
     throw error;
   }
   const topic = (what: string) => `cortege.${tag}.${what}`;
+  // Producers register nothing: the contract is approved first, as on a new platform.
+  await approveInitialContract({
+    databaseUrl: database.url,
+    registryUrl: config.registry.url,
+    topic: topic('submissions'),
+  });
   return {
     tag,
     database,
