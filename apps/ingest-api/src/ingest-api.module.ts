@@ -15,10 +15,18 @@ import { ProducerAuthGuard } from './producer-auth.guard';
 import { SubmissionIntake } from './submission-intake.service';
 import { SUBMISSION_SINK } from './submission.sink';
 import { SubmissionsController } from './submissions.controller';
+import { SubmissionStatusController } from './submission-status.controller';
+import { SUBMISSION_RECEIPTS, SubmissionStatusService } from './submission-status.service';
 import { ProducerVerifier, TOKEN_VERIFIER } from './token.verifier';
 import { ROUTE_METHODS, RouteMethods } from './route-methods';
 
-const CONTROLLERS = [SubmissionsController, HealthController, MetricsController, OpenApiController];
+const CONTROLLERS = [
+  SubmissionsController,
+  SubmissionStatusController,
+  HealthController,
+  MetricsController,
+  OpenApiController,
+];
 
 /** The configuration the ingest API runs with: the platform's, with the auth section. */
 export type IngestApiConfig = ConfigWith<'auth'>;
@@ -53,6 +61,8 @@ export class IngestApiModule {
         { provide: SUBMISSION_SINK, useExisting: KafkaSubmissionPublisher },
         PgProducerBindings,
         { provide: PRODUCER_BINDINGS, useExisting: PgProducerBindings },
+        SubmissionStatusService,
+        { provide: SUBMISSION_RECEIPTS, useExisting: SubmissionStatusService },
         SubmissionIntake,
         {
           provide: TOKEN_VERIFIER,

@@ -16,6 +16,10 @@ export enum IngestErrorCode {
   EventOfAnotherProducer = 'event_of_another_producer',
   /** A token that names neither a client (`azp`, `client_id`) nor a subject (`sub`). */
   UnidentifiedProducer = 'unidentified_producer',
+  /** No status of this event (or revision) is known to the producer asking. */
+  SubmissionNotFound = 'submission_not_found',
+  /** A status path whose event id is not a UUID, or whose revision is not a positive integer. */
+  InvalidStatusRequest = 'invalid_status_request',
   /** Kafka or the schema registry did not take the submissions: try again later. */
   Unavailable = 'unavailable',
 }
@@ -34,6 +38,8 @@ const STATUS: Record<IngestErrorCode, number> = {
   [IngestErrorCode.SourceNotAllowed]: 403,
   [IngestErrorCode.EventOfAnotherProducer]: 403,
   [IngestErrorCode.UnidentifiedProducer]: 403,
+  [IngestErrorCode.SubmissionNotFound]: 404,
+  [IngestErrorCode.InvalidStatusRequest]: 400,
   [IngestErrorCode.Unavailable]: 503,
 };
 

@@ -4,7 +4,13 @@ import { parseBatch } from './submission-batch';
 import { IngestError } from './ingest.error';
 import { sanitizationPolicy } from '@app/sanitization';
 import { sampleSubmissions } from '@app/testing';
-import { FORBIDDEN_EXAMPLES, MULTI_VIOLATION_EXAMPLE, openApiDocument } from './openapi.document';
+import { sanitize } from '@app/sanitization';
+import {
+  FORBIDDEN_EXAMPLES,
+  MULTI_VIOLATION_EXAMPLE,
+  openApiDocument,
+  STATUS_EXAMPLES,
+} from './openapi.document';
 
 /** Every `$ref` string in a document. */
 const refsOf = (node: unknown): string[] =>
@@ -35,13 +41,20 @@ describe('openApiDocument', () => {
     });
   });
 
-  it('describes every endpoint, and only the submissions need a token', () => {
+  it('describes every endpoint, and only the submissions and their status need a token', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/health',
       '/metrics',
       '/openapi.json',
       '/v1/submissions',
+      '/v1/submissions/{eventId}',
+      '/v1/submissions/{eventId}/revisions/{revision}',
     ]);
+    for (const path of [
+      '/v1/submissions/{eventId}',
+      '/v1/submissions/{eventId}/revisions/{revision}',
+    ])
+      expect(document.paths[path]?.get?.security).toEqual([{ bearer: [] }]);
     const submit = document.paths['/v1/submissions']?.post;
     expect(Object.keys(submit?.responses ?? {}).sort()).toEqual([
       '202',
@@ -133,5 +146,49 @@ describe('openApiDocument', () => {
       expect(codes).toContain(value.error);
       for (const key of Object.keys(value)) expect(media?.schema.properties).toHaveProperty(key);
     }
+  });
+
+  it('shows each status answer, its status the furthest step its times reached, and a rejection as the sanitizer makes it', () => {
+    const steps = ['received', 'clean', 'located', 'aggregated'] as const;
+    const schema = document.components.schemas.SubmissionStatus as { required: string[] };
+    const media = (
+      document.paths['/v1/submissions/{eventId}/revisions/{revision}']?.get?.responses['200'] as {
+        content: Record<string, { examples: unknown }>;
+      }
+    ).content['application/json'];
+    expect(media?.examples).toBe(STATUS_EXAMPLES);
+    const shown = new Set<string>();
+    for (const { value } of Object.values(STATUS_EXAMPLES)) {
+      expect(Object.keys(value).sort()).toEqual([...schema.required].sort());
+      const times = value.times as Record<string, string | null>;
+      const furthest = [...steps].reverse().find((step) => times[step] !== null);
+      expect(value.status).toBe(times.rejected !== null ? 'rejected' : furthest);
+      expect(value.rejection === null).toBe(value.status !== 'rejected');
+      shown.add(value.status);
+    }
+    expect([...shown].sort()).toEqual(['aggregated', 'clean', 'located', 'received', 'rejected']);
+
+    // The sanitizer's answer to the example's revision: the visit with its times swapped and no address.
+    const { visit } = sampleSubmissions();
+    const fields = visit.payload!['cortege.OfficialVisit' as never] as Record<string, unknown>;
+    const result = sanitize(
+      {
+        ...visit,
+        revision: 2,
+        payload: {
+          'cortege.OfficialVisit': {
+            ...fields,
+            startAt: fields.endAt,
+            endAt: fields.startAt,
+            addresses: [],
+          },
+        },
+      } as never,
+      sanitizationPolicy(),
+    );
+    expect(
+      result.outcome === 'rejected' &&
+        result.violations.map((v) => ({ path: v.path, code: v.code })),
+    ).toEqual(STATUS_EXAMPLES.rejectedBySanitizer.value.rejection.violations);
   });
 });

@@ -5,6 +5,7 @@ import {
   ViolationCode,
   type JsonSchema,
 } from '@app/contracts';
+import { DLQ_MAX_VIOLATIONS } from '@app/kafka';
 import { SanitizationViolationCode } from '@app/sanitization/rules';
 import { IngestErrorCode } from './ingest.error';
 import { SUBMISSION_OUTCOMES } from './ingest.metrics';
@@ -41,6 +42,124 @@ export const MULTI_VIOLATION_EXAMPLE = {
     },
     { index: 0, path: `${MOVING}.peopleDeclared`, code: 'negative_count', message: 'must be ≥ 0' },
   ],
+} as const;
+
+const EVENT = '3f6c1a52-8e0b-4c57-9a41-2b7d0e9f6a10';
+const times = (
+  steps: Partial<Record<'received' | 'clean' | 'located' | 'aggregated' | 'rejected', string>>,
+) => ({
+  received: steps.received ?? null,
+  clean: steps.clean ?? null,
+  located: steps.located ?? null,
+  aggregated: steps.aggregated ?? null,
+  rejected: steps.rejected ?? null,
+});
+
+/**
+ * Examples of a revision's status, one per answer (issue #17); the spec test checks each against
+ * its schema and that its `status` is the furthest step its times reached.
+ */
+export const STATUS_EXAMPLES = {
+  received: {
+    summary: 'Published to Kafka; no stage has decided yet',
+    value: {
+      eventId: EVENT,
+      revision: 1,
+      status: 'received',
+      times: times({ received: '2026-05-01T07:12:00.118Z' }),
+      rejection: null,
+    },
+  },
+  clean: {
+    summary: 'The sanitizer passed it (scrubbed, repaired)',
+    value: {
+      eventId: EVENT,
+      revision: 1,
+      status: 'clean',
+      times: times({ received: '2026-05-01T07:12:00.118Z', clean: '2026-05-01T07:12:00.201Z' }),
+      rejection: null,
+    },
+  },
+  located: {
+    summary: 'The locator placed it in H3 cells over time',
+    value: {
+      eventId: EVENT,
+      revision: 1,
+      status: 'located',
+      times: times({
+        received: '2026-05-01T07:12:00.118Z',
+        clean: '2026-05-01T07:12:00.201Z',
+        located: '2026-05-01T07:12:00.364Z',
+      }),
+      rejection: null,
+    },
+  },
+  aggregated: {
+    summary: 'In the tension tables: the analysts see it',
+    value: {
+      eventId: EVENT,
+      revision: 1,
+      status: 'aggregated',
+      times: times({
+        received: '2026-05-01T07:12:00.118Z',
+        clean: '2026-05-01T07:12:00.201Z',
+        located: '2026-05-01T07:12:00.364Z',
+        aggregated: '2026-05-01T07:12:00.912Z',
+      }),
+      rejection: null,
+    },
+  },
+  rejectedBySanitizer: {
+    summary: 'Written straight to Kafka, rejected by the sanitizer with every violation',
+    value: {
+      eventId: EVENT,
+      revision: 2,
+      status: 'rejected',
+      times: times({ rejected: '2026-05-01T08:02:11.540Z' }),
+      rejection: {
+        stage: 'sanitizer',
+        code: 'end_before_start',
+        message:
+          'payload.cortege.OfficialVisit.endAt: end_before_start; payload.cortege.OfficialVisit.addresses: no_address',
+        violations: [
+          { path: 'payload.cortege.OfficialVisit.endAt', code: 'end_before_start' },
+          { path: 'payload.cortege.OfficialVisit.addresses', code: 'no_address' },
+        ],
+        violationsTotal: 2,
+      },
+    },
+  },
+  rejectedByLocator: {
+    summary: 'Accepted with 202, clean, then rejected by the locator: no address resolved',
+    value: {
+      eventId: EVENT,
+      revision: 1,
+      status: 'rejected',
+      times: times({
+        received: '2026-05-01T07:12:00.118Z',
+        clean: '2026-05-01T07:12:00.201Z',
+        rejected: '2026-05-01T07:12:00.377Z',
+      }),
+      rejection: {
+        stage: 'locator',
+        code: 'geocode_not_found',
+        message: "none of the event's 1 address(es) resolved",
+        violations: [{ path: 'Nulle part, 99999 Atlantide', code: 'geocode_not_found' }],
+        violationsTotal: 1,
+      },
+    },
+  },
+} as const;
+
+/** The body of a rejection webhook (`Cortege-Signature`, `Cortege-Webhook-Id`). */
+export const REJECTION_WEBHOOK_EXAMPLE = {
+  type: 'submission.rejected',
+  eventId: EVENT,
+  revision: 1,
+  source: 'cortege-pp13',
+  stage: 'locator',
+  rejectedAt: '2026-05-01T07:12:00.377Z',
+  rejection: STATUS_EXAMPLES.rejectedByLocator.value.rejection,
 } as const;
 
 /** An error body: `error` is one of `codes`; `properties` are the code's details. */
@@ -100,6 +219,68 @@ const methodNotAllowed = (allow: string) => ({
     `This path answers ${allow} only.`,
   ),
   headers: { Allow: { schema: { type: 'string', const: allow } } },
+});
+
+const EVENT_ID_PARAMETER = {
+  name: 'eventId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
+
+/** The answers of a status request, beside its 200. */
+const statusResponses = (ok: object) => ({
+  '200': ok,
+  '400': json(
+    errorBody([IngestErrorCode.InvalidStatusRequest], {
+      eventId: { type: 'string' },
+      revision: { type: 'string' },
+    }),
+    'The event id is not a UUID, or the revision not a positive integer.',
+  ),
+  '401': json(errorBody([IngestErrorCode.InvalidToken]), 'Missing, malformed or expired token.'),
+  '403': json(
+    errorBody(
+      [
+        IngestErrorCode.InsufficientRole,
+        IngestErrorCode.EventOfAnotherProducer,
+        IngestErrorCode.UnidentifiedProducer,
+      ],
+      { eventId: { type: 'string', format: 'uuid' } },
+    ),
+    'The event was created by another producer (`event_of_another_producer`), as a revision of it would be; or the token lacks the role.',
+    {
+      eventOfAnotherProducer: {
+        summary: "Another producer's event",
+        value: {
+          error: 'event_of_another_producer',
+          message: `event ${EVENT} was created by another producer; 'mairie-app' may not read its status`,
+          eventId: EVENT,
+        },
+      },
+    },
+  ),
+  '404': json(
+    errorBody([IngestErrorCode.SubmissionNotFound]),
+    'Nothing of this event (or revision) is known to this producer yet: never sent through this API, or not yet received.',
+    {
+      notFound: {
+        summary: 'An event never sent',
+        value: {
+          error: 'submission_not_found',
+          message: `no submission of event ${EVENT} is known to 'cortege-pp13'`,
+        },
+      },
+    },
+  ),
+  '405': methodNotAllowed('GET, HEAD'),
+  '503': {
+    ...json(
+      errorBody([IngestErrorCode.Unavailable], { retriable: { const: true } }),
+      'The database does not answer: retry after `Retry-After` seconds.',
+    ),
+    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+  },
 });
 
 /** Adds the common headers to every response of every operation. */
@@ -254,6 +435,52 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
           },
         },
       },
+      '/v1/submissions/{eventId}': {
+        get: {
+          operationId: 'eventStatus',
+          summary: "The status of each revision of one of the producer's events",
+          description:
+            'Every revision of the event the platform knows, newest first, and the newest apart (`latest`). Only the producer that created the event (its first revision accepted here) may read it. Kept from the stages’ outputs: the ingest API’s receipt, the status topic the sanitizer and the locator write in their transactions, the aggregator’s transaction.',
+          security: bearer,
+          parameters: [EVENT_ID_PARAMETER],
+          responses: statusResponses(
+            json(ref('EventStatus'), 'The event’s revisions.', {
+              event: {
+                summary: 'Revision 2 rejected, revision 1 aggregated',
+                value: {
+                  eventId: EVENT,
+                  latest: STATUS_EXAMPLES.rejectedBySanitizer.value,
+                  revisions: [
+                    STATUS_EXAMPLES.rejectedBySanitizer.value,
+                    STATUS_EXAMPLES.aggregated.value,
+                  ],
+                },
+              },
+            }),
+          ),
+        },
+      },
+      '/v1/submissions/{eventId}/revisions/{revision}': {
+        get: {
+          operationId: 'revisionStatus',
+          summary: 'The status of one revision: received, clean, located, aggregated or rejected',
+          description:
+            '`status` is the furthest step reached, or `rejected`; `times` holds when each step happened (null: not yet, or never); `rejection` the stage that rejected it, its reason code and every violation (field path and code, as the dead letter lists them).',
+          security: bearer,
+          parameters: [
+            EVENT_ID_PARAMETER,
+            {
+              name: 'revision',
+              in: 'path',
+              required: true,
+              schema: { type: 'integer', minimum: 1 },
+            },
+          ],
+          responses: statusResponses(
+            json(ref('SubmissionStatus'), 'The revision’s status.', STATUS_EXAMPLES),
+          ),
+        },
+      },
       '/health': {
         get: {
           operationId: 'health',
@@ -344,6 +571,64 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
               enum: [...Object.values(ViolationCode), ...Object.values(SanitizationViolationCode)],
             },
             message: { type: 'string' },
+          },
+        },
+        SubmissionStatus: {
+          type: 'object',
+          required: ['eventId', 'revision', 'status', 'times', 'rejection'],
+          properties: {
+            eventId: { type: 'string', format: 'uuid' },
+            revision: { type: 'integer', minimum: 1 },
+            status: {
+              type: 'string',
+              enum: ['received', 'clean', 'located', 'aggregated', 'rejected'],
+              description: 'The furthest step reached, or rejected.',
+            },
+            times: {
+              type: 'object',
+              required: ['received', 'clean', 'located', 'aggregated', 'rejected'],
+              properties: Object.fromEntries(
+                ['received', 'clean', 'located', 'aggregated', 'rejected'].map((step) => [
+                  step,
+                  { type: ['string', 'null'], format: 'date-time' },
+                ]),
+              ),
+              description:
+                'When each step happened, UTC; null when it has not. `received` is null for a revision written straight to Kafka.',
+            },
+            rejection: {
+              oneOf: [
+                { type: 'null' },
+                {
+                  type: 'object',
+                  required: ['stage', 'code', 'message', 'violations', 'violationsTotal'],
+                  properties: {
+                    stage: { type: 'string', enum: ['sanitizer', 'locator'] },
+                    code: { type: 'string', description: 'The dead letter’s reason code.' },
+                    message: { type: 'string' },
+                    violations: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['path', 'code'],
+                        properties: { path: { type: 'string' }, code: { type: 'string' } },
+                      },
+                      description: `The first ${DLQ_MAX_VIOLATIONS} at most.`,
+                    },
+                    violationsTotal: { type: 'integer', minimum: 0 },
+                  },
+                },
+              ],
+            },
+          },
+        },
+        EventStatus: {
+          type: 'object',
+          required: ['eventId', 'latest', 'revisions'],
+          properties: {
+            eventId: { type: 'string', format: 'uuid' },
+            latest: ref('SubmissionStatus'),
+            revisions: { type: 'array', items: ref('SubmissionStatus'), minItems: 1 },
           },
         },
         Health: {

@@ -21,6 +21,11 @@ export interface ProducerBindings {
    * @throws IngestError Unavailable when the database does not answer (retriable).
    */
   claim(eventIds: readonly string[], producer: string): Promise<readonly ForeignEvent[]>;
+  /**
+   * The producer `eventId` is bound to, or undefined when none is.
+   * @throws IngestError Unavailable when the database does not answer (retriable).
+   */
+  ownerOf(eventId: string): Promise<string | undefined>;
 }
 
 /**
@@ -78,6 +83,26 @@ export class PgProducerBindings implements ProducerBindings, OnApplicationShutdo
         'the database of event producers does not answer; retry',
         { retriable: true },
         1,
+        { cause: error },
+      );
+    }
+  }
+
+  async ownerOf(eventId: string): Promise<string | undefined> {
+    try {
+      await this.ready();
+      const { rows } = await this.pool.query<{ producer: string }>(
+        `SELECT producer FROM ingest_event_producer WHERE event_id = $1`,
+        [eventId],
+      );
+      return rows[0]?.producer;
+    } catch (error) {
+      this.logger.warn(`cannot read the event's producer: ${(error as Error).message}`);
+      throw new IngestError(
+        IngestErrorCode.Unavailable,
+        'the database of event producers does not answer; retry',
+        { retriable: true },
+        0,
         { cause: error },
       );
     }

@@ -9,13 +9,29 @@ const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 /** `/v1/submissions/?x=1` → `v1/submissions`, as Express matches it (any case, one trailing slash). */
 const routeKey = (url: string): string => trimSlashes(url.split('?')[0] ?? '').toLowerCase();
 
+/** A route's path as a pattern: each `:param` matches one path segment. */
+const routePattern = (key: string): RegExp =>
+  new RegExp(
+    `^${key
+      .split('/')
+      .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}$`,
+  );
+
 /**
  * Which methods each route of the app answers, read from its controllers' own decorators
  * (`@Controller`, `@Get`, `@Post`…), so a known path asked with another method is a 405 with
- * `Allow`, not a 404. A `GET` route answers `HEAD` too (Express does).
+ * `Allow`, not a 404. A `GET` route answers `HEAD` too (Express does). A route with parameters
+ * (`v1/submissions/:eventId`) answers for any value of each.
  */
 export class RouteMethods {
-  private constructor(private readonly methods: ReadonlyMap<string, readonly string[]>) {}
+  private readonly patterns: ReadonlyArray<readonly [RegExp, readonly string[]]>;
+
+  private constructor(private readonly methods: ReadonlyMap<string, readonly string[]>) {
+    this.patterns = [...methods]
+      .filter(([key]) => key.includes(':'))
+      .map(([key, allowed]) => [routePattern(key), allowed] as const);
+  }
 
   static of(controllers: readonly Type[]): RouteMethods {
     const methods = new Map<string, Set<string>>();
@@ -40,6 +56,7 @@ export class RouteMethods {
 
   /** The methods the route at `url` answers, or `undefined` when no route has that path. */
   allowed(url: string): readonly string[] | undefined {
-    return this.methods.get(routeKey(url));
+    const key = routeKey(url);
+    return this.methods.get(key) ?? this.patterns.find(([pattern]) => pattern.test(key))?.[1];
   }
 }

@@ -19,6 +19,9 @@ class MemoryBindings implements ProducerBindings {
     if (foreign.length === 0) for (const id of eventIds) this.owners.set(id, producer);
     return Promise.resolve(foreign);
   }
+  ownerOf(eventId: string): Promise<string | undefined> {
+    return Promise.resolve(this.owners.get(eventId));
+  }
 }
 
 /** A sink that records what it stores; each send can be made to fail or to hang. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { Submission } from '@app/contracts';
 import { sanitizationPolicy, type SanitizationPolicy } from '@app/sanitization/rules';
@@ -8,6 +8,7 @@ import { PRODUCER_BINDINGS, type ProducerBindings } from './producer-bindings';
 import { parseBatch } from './submission-batch';
 import { fingerprint, revisionKey } from './submission.fingerprint';
 import { SUBMISSION_SINK, type SubmissionSink } from './submission.sink';
+import { SUBMISSION_RECEIPTS, type SubmissionReceipts } from './submission-status.service';
 
 /** One submission of an accepted request, as the 202 body lists it. */
 export interface AcceptedSubmission {
@@ -59,6 +60,10 @@ export class SubmissionIntake {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SUBMISSION_SINK) private readonly sink: SubmissionSink,
     @Inject(PRODUCER_BINDINGS) private readonly bindings: ProducerBindings,
+    /** Where each accepted submission's receipt goes (its `received` status); none in unit tests. */
+    @Optional()
+    @Inject(SUBMISSION_RECEIPTS)
+    private readonly receipts?: SubmissionReceipts,
   ) {
     this.accepted = new LruCache(config.ingest.dedupEntries);
     this.policy = sanitizationPolicy(config.sanitizer.policyOverrides);
@@ -182,8 +187,12 @@ export class SubmissionIntake {
         toSend.map((e) => e.submission),
         producer,
       )
-      .then(() => {
+      .then(async () => {
         for (const entry of toSend) this.accepted.set(entry.key, entry.fingerprint);
+        await this.receipts?.received(
+          toSend.map((e) => e.submission),
+          new Date(),
+        );
       })
       .finally(() => {
         for (const entry of toSend)
