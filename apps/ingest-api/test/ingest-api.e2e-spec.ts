@@ -5,6 +5,7 @@ import { loadConfig } from '@app/config';
 import { SUBMISSION_SCHEMA, type Submission } from '@app/contracts';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
 import {
+  approveInitialContract,
   createTopic,
   freePort,
   readTopic,
@@ -46,6 +47,12 @@ describe('the ingest API as a process, over HTTPS', () => {
     await admin.connect();
     topic = uniqueName('test.ingest-e2e');
     await createTopic(admin, topic);
+    // The API registers nothing: the contract's version is approved first.
+    await approveInitialContract({
+      databaseUrl: stack.database.url,
+      registryUrl: stack.registry.url,
+      topic,
+    });
     issuer = await testIssuer();
     port = await freePort();
   });
