@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Pool } from 'pg';
+import type { Agenda } from '@app/aggregation';
 import { CORTEGE_ZONE, type EventKind } from '@app/contracts';
 import type { MarseilleDay } from './marseille-day';
 
@@ -86,4 +87,16 @@ export function zonesTable(zones: readonly ZoneRow[], day: MarseilleDay): string
     row(widths.map((w) => '-'.repeat(w))),
     ...lines.map(row),
   ].join('\n');
+}
+
+/**
+ * The day's line of the agenda (`cortege agenda --from DAY --days 1`): each arrondissement's
+ * level, `!` where events meet; the quiet ones (level 1) counted.
+ */
+export function agendaLine(agenda: Agenda): string {
+  const tense = agenda.entries.filter((e) => e.level > 1);
+  const quiet = agenda.entries.length - tense.length;
+  const cells = tense.map((e) => `${e.arrondissement}e ${e.level}${e.conflict ? '!' : ''}`);
+  return `The day's tension agenda (cortege agenda --from ${agenda.from} --days ${agenda.days}), level 1–10 per arrondissement, ! where events meet:
+  ${cells.length > 0 ? cells.join(', ') : 'none above 1'}; ${quiet} arrondissement(s) at 1`;
 }
