@@ -103,6 +103,7 @@ export function aggregatorStage(
       const sink = new KafkaAlertSink(kafka, options.alerts.topic, serde);
       const publisher = new AlertPublisher(pool, sink, {
         intervalMs: options.alerts.publishMs,
+        settle: { ...alertOptionsOf(options.alerts), settleMs: options.alerts.settleMs },
         sent: (count) => metrics.alertsPublished.inc(count),
         failed: (error) => log.warn(`alert publication failed, tried again: ${String(error)}`),
       });
@@ -116,7 +117,7 @@ export function aggregatorStage(
         (line) => log.warn(line),
         (outcome) => {
           hotspots.touch(outcome.hotspotDays);
-          if (outcome.alerts > 0) publisher.wake();
+          if (outcome.alerts > 0) publisher.touched();
         },
       );
     },

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo, Server } from 'node:net';
 import { Pool } from 'pg';
 import { HabilitationStore, type AccessRole } from '@app/access';
-import { alertOptionsOf, PresenceAggregator } from '@app/aggregation';
+import { alertOptionsOf, PresenceAggregator, settleAlerts } from '@app/aggregation';
 import { loadConfig } from '@app/config';
 import type { Presence } from '@app/contracts';
 import { migrate } from '@app/database';
@@ -59,11 +59,12 @@ export async function startAnalystApi(
       undefined,
       { require: ['auth'] },
     );
+    const alerts = alertOptionsOf(config.aggregator.alerts);
     const aggregator = new PresenceAggregator(
       pool,
       tensionModelOf(config.tension),
       'fixture',
-      alertOptionsOf(config.aggregator.alerts),
+      alerts,
     );
     for (let i = 0; i < records.length; i += 500)
       await aggregator.applyBatch(
@@ -74,6 +75,7 @@ export async function startAnalystApi(
           record,
         })),
       );
+    await settleAlerts(pool, alerts);
     app = await createAnalystApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;

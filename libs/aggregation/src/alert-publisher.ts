@@ -1,5 +1,6 @@
 import type { Alert } from '@app/contracts';
 import type { Pool } from 'pg';
+import { AlertStore, type AlertOptions } from './alert-store';
 
 /** The headers of an alert record: which version of which pair it is, without decoding it. */
 export const ALERT_HEADERS = { alertId: 'cortege-alert-id', version: 'cortege-alert-version' };
@@ -22,9 +23,11 @@ const PUBLISH_LOCK = 7_407_004;
 const PASS_SIZE = 500;
 
 /**
- * Sends the alert versions of `alert_outbox` to the alerts topic, in order (README, "Conflict
- * alerts"). A pass takes the publisher lock, reads the unsent versions, sends them and marks
- * them sent, in one transaction: two publishers never send the same versions. A crash between
+ * Recomputes the alerts of the events that settled and sends the alert versions of
+ * `alert_outbox` to the alerts topic, in order (README, "Conflict alerts"). A pass takes the
+ * publisher lock, settles the events no batch touched for `settleMs` (`AlertStore.settle`),
+ * reads the unsent versions, sends them and marks them sent, in one transaction: two
+ * publishers never send the same versions. A crash between
  * the send and the commit would send them again; so before its first pass (and after a failed
  * one) the publisher reads which versions the topic holds and marks those sent instead. Each
  * batch that commits wakes it; it also looks every `intervalMs` (versions written by
@@ -36,12 +39,15 @@ export class AlertPublisher {
   private recovered = false;
   private again = false;
   private closed = false;
+  private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly pool: Pool,
     private readonly sink: AlertSink,
     private readonly options: {
       readonly intervalMs: number;
+      /** How alerts are recomputed, and how long an event must be left alone first, ms. */
+      readonly settle?: AlertOptions & { readonly settleMs: number };
       /** Told of each pass that sent versions. */
       readonly sent?: (count: number) => void;
       /** Told of a failed pass; the next one tries again. */
@@ -74,6 +80,17 @@ export class AlertPublisher {
     });
   }
 
+  /** Events were marked: a pass once they have settled. */
+  touched(): void {
+    if (this.closed) return;
+    const delay = (this.options.settle?.settleMs ?? 0) + 50;
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      this.wake();
+    }, delay);
+    this.pending.add(timer);
+  }
+
   /** Waits for the pass in flight (tests, shutdown). */
   async settled(): Promise<void> {
     let seen: Promise<void> | undefined;
@@ -87,6 +104,7 @@ export class AlertPublisher {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    for (const timer of this.pending) clearTimeout(timer);
     await this.running;
   }
 
@@ -124,6 +142,11 @@ export class AlertPublisher {
           );
         this.recovered = true;
       }
+      const settle = this.options.settle;
+      if (settle !== undefined)
+        await new AlertStore(client, settle.alertRules, settle.alertWebhooks).settle(
+          settle.settleMs,
+        );
       const { rows } = await client.query<{ seq: string; record: Alert }>(
         `SELECT seq, record FROM alert_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [PASS_SIZE],

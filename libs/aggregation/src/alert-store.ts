@@ -13,7 +13,7 @@ import {
 } from '@app/tension';
 import { enqueueWebhook } from '@app/webhooks';
 import { cellsToMultiPolygon, gridDisk } from 'h3-js';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** What one synchronisation of alerts changed. */
 export interface AlertOutcome {
@@ -62,8 +62,10 @@ interface StoredAlert {
 }
 
 /**
- * The alerts' state in PostgreSQL (`alert`, `alert_outbox`), kept in the transaction of
- * whatever changed the presence (README, "Conflict alerts"). For the events given, their
+ * The alerts' state in PostgreSQL (`alert`, `alert_outbox`, `alert_pending`), README
+ * "Conflict alerts". A batch that changes events' presence marks them (`touch`, in its
+ * transaction); once left alone for the settle time they are recomputed (`settle`), so that an
+ * event whose regions come in several batches is judged whole. For the events given, their
  * conflicts are computed from `event_presence` as it stands in the transaction (their rows,
  * and every other event's rows in their cells' 1-rings during their time) and compared with
  * the stored alerts of their pairs: a conflict that is new or differs (revisions, rule,
@@ -81,6 +83,40 @@ export class AlertStore {
     /** The webhook targets (names in `webhook_delivery`) each version is delivered to. */
     private readonly webhookTargets: readonly string[] = [],
   ) {}
+
+  /**
+   * Marks `eventIds` as changed: their alerts are recomputed by `settle` once no batch has
+   * touched them for the settle time. Returns how many were marked.
+   */
+  async touch(eventIds: readonly string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const { rowCount } = await this.client.query(
+      `INSERT INTO alert_pending (event_id, touched_at)
+       SELECT DISTINCT unnest($1::uuid[]), clock_timestamp()
+       ON CONFLICT (event_id) DO UPDATE SET touched_at = EXCLUDED.touched_at`,
+      [eventIds],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Recomputes (`sync`) the alerts of the marked events that no batch touched for `settleMs`,
+   * at most `limit` of them, and unmarks them. An event touched again meanwhile waits for
+   * the transaction (its mark is locked) and is marked anew after it.
+   */
+  async settle(settleMs: number, limit = 1_000): Promise<AlertOutcome> {
+    const { rows } = await this.client.query<{ event_id: string }>(
+      `SELECT event_id FROM alert_pending
+        WHERE touched_at <= clock_timestamp() - $1 * interval '1 millisecond'
+        ORDER BY event_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [settleMs, limit],
+    );
+    if (rows.length === 0) return NO_ALERTS;
+    const ids = rows.map((r) => r.event_id);
+    const outcome = await this.sync(ids);
+    await this.client.query(`DELETE FROM alert_pending WHERE event_id = ANY($1::uuid[])`, [ids]);
+    return outcome;
+  }
 
   /** Brings the alerts of every pair with an event of `eventIds` up to date. */
   async sync(eventIds: readonly string[]): Promise<AlertOutcome> {
@@ -303,4 +339,40 @@ function digestOf(status: Alert['status'], c: Conflict): string {
       ]),
     )
     .digest('hex');
+}
+
+/**
+ * Settles every marked event untouched for `settleMs` (0: all of them), in transactions of its
+ * own, until none is left: what the aggregator's publisher does before sending, for the
+ * command line and the tests. Returns the alert versions written.
+ */
+export async function settleAlerts(
+  pool: Pool,
+  options: AlertOptions,
+  settleMs = 0,
+): Promise<Alert[]> {
+  const written: Alert[] = [];
+  for (;;) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM alert_pending`,
+      );
+      const outcome = await new AlertStore(
+        client,
+        options.alertRules,
+        options.alertWebhooks,
+      ).settle(settleMs);
+      await client.query('COMMIT');
+      written.push(...outcome.records);
+      if ((rows[0]?.n ?? 0) <= 1_000) return written;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
 }

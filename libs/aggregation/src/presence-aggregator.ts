@@ -47,7 +47,7 @@ export interface BatchOutcome {
    * changed, in order: the hotspot windows to recompute once it has committed.
    */
   readonly hotspotDays: readonly string[];
-  /** Alert versions written (raised, changed or retracted), each in `alert_outbox`. */
+  /** Events marked for their alerts to be recomputed once they settle (`AlertStore.touch`). */
   readonly alerts: number;
 }
 
@@ -250,7 +250,7 @@ export class PresenceAggregator {
     let cellRows = 0;
     let zones = 0;
     let hotspotDays: readonly string[] = [];
-    let alerts = NO_ALERTS;
+    let alertsMarked = 0;
     if (changes.length > 0) {
       // A region's records come from one partition, read by one instance: its presence can be
       // read before the locks, and tells which part of the map the batch makes stale.
@@ -271,7 +271,7 @@ export class PresenceAggregator {
       await repository.writeEvents(cancelled, upserts);
       presenceRows = await repository.replacePresence(changes);
       await repository.recordRegions(changes);
-      alerts = (await alertStore?.sync(eventIds)) ?? NO_ALERTS;
+      alertsMarked = (await alertStore?.touch(eventIds)) ?? 0;
       if (!plan.isEmpty) {
         const stored = await repository.cellsIn(plan.rows());
         const presence = await repository.presenceIn(plan.reads());
@@ -301,7 +301,7 @@ export class PresenceAggregator {
       cellRows,
       zones,
       hotspotDays,
-      alerts: alerts.records.length,
+      alerts: alertsMarked,
     };
   }
 
