@@ -35,7 +35,6 @@ describe("a producer's submissions' status, from the 202 to aggregated or reject
   const kafka: Kafka = testKafka(stackConfig);
   const name = uniqueName('status');
   const topics = pipelineTopics(name);
-  const statusTopic = `${name}.status`;
   const receiver = new WebhookReceiver((n) => (n === 1 ? { status: 500 } : { status: 204 }));
   const stages: AppProcess[] = [];
   let database: TestDatabase;
@@ -45,25 +44,18 @@ describe("a producer's submissions' status, from the 202 to aggregated or reject
 
   beforeAll(async () => {
     database = await createGazetteerDatabase(stackConfig);
-    await createTopics(kafka, [
-      topics.input,
-      topics.events,
-      topics.presence,
-      topics.dlq,
-      statusTopic,
-    ]);
+    await createTopics(kafka, Object.values(topics));
     await approveInitialContract({
       databaseUrl: database.url,
       registryUrl: stackConfig.registry.url,
       topic: topics.input,
     });
     const hook = await receiver.start();
-    const env = { SUBMISSION_STATUS_TOPIC: statusTopic };
     api = await startIngestApi({
-      ...env,
+      SUBMISSION_STATUS_TOPIC: topics.status,
+      SUBMISSION_STATUS_GROUP_ID: `${name}-status`,
       INGEST_TOPIC: topics.input,
       DATABASE_URL: database.url,
-      SUBMISSION_STATUS_GROUP_ID: `${name}-status`,
       INGEST_WEBHOOKS: JSON.stringify({ 'cortege-pp13': { url: hook, secret: SECRET } }),
       WEBHOOK_POLL_MS: '100',
       WEBHOOK_BACKOFF_BASE_MS: '300',
@@ -71,7 +63,7 @@ describe("a producer's submissions' status, from the 202 to aggregated or reject
     });
     const started = await Promise.all(
       (['sanitizer', 'locator', 'aggregator'] as const).map((stage) =>
-        stageProcess(stage, name, topics, database.url, env),
+        stageProcess(stage, name, topics, database.url),
       ),
     );
     for (const { app } of started) {

@@ -49,6 +49,8 @@ export interface PipelineTopics {
   readonly events: string;
   readonly presence: string;
   readonly dlq: string;
+  /** The submission status topic the sanitizer and the locator write (issue #17). */
+  readonly status: string;
 }
 
 export const pipelineTopics = (name: string): PipelineTopics => ({
@@ -56,6 +58,7 @@ export const pipelineTopics = (name: string): PipelineTopics => ({
   events: `${name}.events`,
   presence: `${name}.presence`,
   dlq: `${name}.dlq`,
+  status: `${name}.status`,
 });
 
 /** Creates `topics` with `partitions` each (and waits until they are served). */
@@ -124,6 +127,8 @@ export function pipelineEnv(name: string, topics: PipelineTopics): Record<string
     AGGREGATOR_INPUT_TOPIC: topics.presence,
     AGGREGATOR_DLQ_TOPIC: topics.dlq,
     AGGREGATOR_GROUP_ID: `${name}-aggregator`,
+    SUBMISSION_STATUS_TOPIC: topics.status,
+    SUBMISSION_STATUS_GROUP_ID: `${name}-status`,
   };
 }
 
