@@ -28,7 +28,16 @@ export class RegistryClient {
 
   /** Sets a subject's compatibility level; works before the subject's first version. */
   async setCompatibility(subject: string, level: string): Promise<void> {
-    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+    const path = `/config/${encodeURIComponent(subject)}`;
+    try {
+      await this.request('PUT', path, { compatibility: level });
+    } catch (error) {
+      // Two clients giving a subject its first level at once (the sanitizer and the locator
+      // registering the status topic's schema): Apicurio creates the rule for one and answers
+      // the other 409 "already exists". The rule exists now; a second PUT updates it.
+      if ((error as { status?: number }).status !== 409) throw error;
+      await this.request('PUT', path, { compatibility: level });
+    }
   }
 
   /** The subject's own compatibility level, or undefined when it has none (the global one applies). */

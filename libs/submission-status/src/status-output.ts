@@ -87,9 +87,18 @@ export async function statusWriter(
   stage: StatusStage,
 ): Promise<StatusWriter> {
   const topic = config.submissionStatus.topic;
-  return new StatusWriter(
-    topic,
-    await AvroSerde.register<StatusRecord>(registry, topic, SUBMISSION_STATUS_SCHEMA),
-    stage,
-  );
+  // The sanitizer and the locator register this subject, often at the same moment: a first
+  // attempt that lost a race in the registry is tried again (then the subject is there).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return new StatusWriter(
+        topic,
+        await AvroSerde.register<StatusRecord>(registry, topic, SUBMISSION_STATUS_SCHEMA),
+        stage,
+      );
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
