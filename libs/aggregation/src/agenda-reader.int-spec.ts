@@ -161,6 +161,48 @@ describe('readAgenda against the real PostGIS and the gazetteer extract', () => 
     expect(await readAgenda(reversed, { from: '2026-12-07', days: 5, reference })).toEqual(agenda);
   });
 
+  it('lists the active alerts of each local day in their arrondissement', async () => {
+    const pool = await aggregated([]);
+    const alert = (
+      a: number,
+      b: number,
+      status: string,
+      start: string,
+      end: string,
+      arr: number | null,
+    ) =>
+      pool.query(
+        `INSERT INTO alert (event_a, event_b, status, kind_a, kind_b, revision_a, revision_b, rule,
+                            severity, cells, start_at, end_at, arrondissement, version, digest,
+                            changed_at, point, geom)
+         VALUES ($1, $2, $3, 'MOVING_DEMONSTRATION', 'OFFICIAL_VISIT', 1, 1,
+                 'MOVING_DEMONSTRATION:OFFICIAL_VISIT', 'HIGH', ARRAY['8a3969a40a27fff'], $4, $5,
+                 $6, 1, 'd', now(), ST_SetSRID(ST_MakePoint(5.38, 43.29), 4326),
+                 ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(5.38, 43.29), 4326), 0.001)))`,
+        [id(a), id(b), status, start, end, arr],
+      );
+    // Across local midnight (23:30–00:30 Paris, UTC+1): on both days.
+    await alert(1, 2, 'ACTIVE', '2026-12-08T22:30:00Z', '2026-12-08T23:30:00Z', 6);
+    // Ends at local midnight exactly: on its day only.
+    await alert(1, 3, 'ACTIVE', '2026-12-08T20:00:00Z', '2026-12-08T23:00:00Z', 1);
+    await alert(2, 3, 'RETRACTED', '2026-12-08T10:00:00Z', '2026-12-08T11:00:00Z', 1);
+    await alert(3, 4, 'ACTIVE', '2026-12-08T10:00:00Z', '2026-12-08T11:00:00Z', null);
+    const agenda = await readAgenda(pool, { from: '2026-12-08', days: 2, reference });
+    const placed = agenda.entries
+      .filter((e) => e.alerts.length > 0)
+      .map((e) => [e.day, e.arrondissement, e.alerts.map((a) => a.alertId)]);
+    expect(placed).toEqual([
+      ['2026-12-08', 1, [`${id(1)}:${id(3)}`]],
+      ['2026-12-08', 6, [`${id(1)}:${id(2)}`]],
+      ['2026-12-09', 6, [`${id(1)}:${id(2)}`]],
+    ]);
+    expect(agenda.entries.find((e) => e.alerts.length > 0)?.alerts[0]).toEqual({
+      alertId: `${id(1)}:${id(3)}`,
+      severity: 'HIGH',
+      rule: 'MOVING_DEMONSTRATION:OFFICIAL_VISIT',
+    });
+  });
+
   it('drops a cancelled event from its day', async () => {
     const pool = await aggregated([...ALL, ...cancelRecords(id(2), 2, regionsOf(RALLY_CELLS))]);
     const agenda = await readAgenda(pool, { from: '2026-12-08', days: 1, reference });

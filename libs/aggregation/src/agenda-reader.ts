@@ -6,6 +6,7 @@ import {
   type AgendaEntry,
   type AgendaEvent,
   type AgendaObservation,
+  type PlacedAgendaAlert,
 } from '@app/tension';
 
 /** What one agenda asks for: the first local day, how many days, the level's reference. */
@@ -51,8 +52,9 @@ export function localToday(now: Date = new Date()): string {
  * local day and arrondissement, the peak score and conflict of its cells (a cell is in the
  * arrondissement of the gazetteer address nearest its centre, within about 2 km; cells
  * farther from any address, outside Marseille, are left out), the events present in them and
- * whether each met another (conflict > 0 in a cell and bucket it is in). Levels by
- * `buildAgenda`. One query, read-only; the same tables give the same agenda.
+ * whether each met another (conflict > 0 in a cell and bucket it is in); and the active
+ * conflict alerts whose interval meets the day, in the arrondissement of their first meeting
+ * point. Levels by `buildAgenda`. Read-only; the same tables give the same agenda.
  */
 export async function readAgenda(pool: Pool, query: AgendaQuery): Promise<Agenda> {
   const days = agendaDays(query.from, query.days);
@@ -109,12 +111,25 @@ export async function readAgenda(pool: Pool, query: AgendaQuery): Promise<Agenda
       events: r.events ?? [],
     }));
   }
+  // Active alerts whose interval meets each local day, in the arrondissement of their first
+  // meeting point (null without a gazetteer: left out).
+  const { rows: alerts } = await pool.query<PlacedAgendaAlert>(
+    `SELECT to_char(d, 'YYYY-MM-DD') AS day, a.arrondissement,
+            a.event_a || ':' || a.event_b AS "alertId", a.severity, a.rule
+       FROM generate_series($1::date, $2::date, interval '1 day') AS d
+       JOIN alert a
+         ON a.status = 'ACTIVE' AND a.arrondissement IS NOT NULL
+        AND a.start_at < ((d::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')
+        AND a.end_at > (d::date::timestamp AT TIME ZONE 'Europe/Paris')
+      ORDER BY 1, 2, 3`,
+    [days[0], days[days.length - 1]],
+  );
   return {
     from: query.from,
     days: query.days,
     reference: query.reference,
     resolution: AGENDA_RESOLUTION,
     gazetteer,
-    entries: buildAgenda(observations, query),
+    entries: buildAgenda(observations, query, alerts),
   };
 }

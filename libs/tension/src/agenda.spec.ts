@@ -116,6 +116,29 @@ describe('buildAgenda', () => {
     expect(ARRONDISSEMENTS).toHaveLength(16);
   });
 
+  it('places each alert on its day and arrondissement, by id', () => {
+    const alert = (alertId: string, day: string, arrondissement: number) => ({
+      alertId,
+      day,
+      arrondissement,
+      severity: 'HIGH' as const,
+      rule: 'MOVING_DEMONSTRATION:OFFICIAL_VISIT',
+    });
+    const agenda = buildAgenda(observations, { from: '2026-12-07', days: 2, reference: 8 }, [
+      alert('b:c', '2026-12-08', 1),
+      alert('a:b', '2026-12-08', 1),
+      alert('a:c', '2026-12-09', 1),
+    ]);
+    const tense = agenda.find((e) => e.day === '2026-12-08' && e.arrondissement === 1);
+    expect(tense?.alerts.map((a) => a.alertId)).toEqual(['a:b', 'b:c']);
+    expect(tense?.alerts[0]).toEqual({
+      alertId: 'a:b',
+      severity: 'HIGH',
+      rule: 'MOVING_DEMONSTRATION:OFFICIAL_VISIT',
+    });
+    expect(agenda.filter((e) => e.alerts.length > 0)).toHaveLength(1);
+  });
+
   it('gives the same agenda for the same observations in any order', () => {
     const once = buildAgenda(observations, { from: '2026-12-07', days: 30, reference: 8 });
     const again = buildAgenda([...observations].reverse(), {

@@ -18,6 +18,20 @@ export interface AgendaEvent {
   readonly inConflict: boolean;
 }
 
+/** An active conflict alert (README, "Conflict alerts") whose interval meets the day. */
+export interface AgendaAlert {
+  /** `smaller:greater` event id, as in the alerts collection and on `cortege.alerts.v1`. */
+  readonly alertId: string;
+  readonly severity: 'LOW' | 'MEDIUM' | 'HIGH';
+  readonly rule: string;
+}
+
+/** An alert placed on a day and in its arrondissement (its first meeting point's). */
+export interface PlacedAgendaAlert extends AgendaAlert {
+  readonly day: string;
+  readonly arrondissement: number;
+}
+
 /** What the tables say of one arrondissement on one local day (read by `libs/aggregation`). */
 export interface AgendaObservation {
   /** Local day (Europe/Paris), `YYYY-MM-DD`. */
@@ -36,6 +50,8 @@ export interface AgendaEntry extends AgendaObservation {
   readonly level: number;
   /** Whether two of its events meet (`peakConflict` > 0). */
   readonly conflict: boolean;
+  /** The active alerts of the day placed in the arrondissement, by id. */
+  readonly alerts: readonly AgendaAlert[];
 }
 
 /**
@@ -90,16 +106,26 @@ export function agendaDays(from: string, days: number): string[] {
 /**
  * The agenda of `days` days from `from`: one entry per day and arrondissement, day by day and
  * arrondissement by arrondissement, with its level; a day without observation in an
- * arrondissement is level 1 with no events. Observations outside the days or of no
- * arrondissement 1–16 are left out. Events are listed by id. Pure: the same observations give
- * the same agenda.
+ * arrondissement is level 1 with no events. Observations and alerts outside the days or of no
+ * arrondissement 1–16 are left out. Events and alerts are listed by id. Pure: the same
+ * observations and alerts give the same agenda.
  */
 export function buildAgenda(
   observations: readonly AgendaObservation[],
   options: { readonly from: string; readonly days: number; readonly reference: number },
+  alerts: readonly PlacedAgendaAlert[] = [],
 ): AgendaEntry[] {
   const byKey = new Map<string, AgendaObservation>();
   for (const o of observations) byKey.set(`${o.day}|${o.arrondissement}`, o);
+  const alertsByKey = new Map<string, AgendaAlert[]>();
+  for (const { day, arrondissement, ...alert } of alerts) {
+    const key = `${day}|${arrondissement}`;
+    alertsByKey.set(key, [...(alertsByKey.get(key) ?? []), alert]);
+  }
+  const byId =
+    <T>(id: (t: T) => string) =>
+    (a: T, b: T) =>
+      id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0;
   const entries: AgendaEntry[] = [];
   for (const day of agendaDays(options.from, options.days))
     for (const arrondissement of ARRONDISSEMENTS) {
@@ -113,8 +139,9 @@ export function buildAgenda(
         peakScore,
         peakConflict,
         conflict: peakConflict > 0,
-        events: [...(o?.events ?? [])].sort((a, b) =>
-          a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0,
+        events: [...(o?.events ?? [])].sort(byId((e) => e.eventId)),
+        alerts: [...(alertsByKey.get(`${day}|${arrondissement}`) ?? [])].sort(
+          byId((a) => a.alertId),
         ),
       });
     }
