@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { loadConfig } from '@app/config';
+import { migrate } from '@app/database';
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { recordAggregated, recordStatuses, SubmissionStatusStore, type StatusRecord } from '../src';
+
+const config = loadConfig();
+const at = (iso: string) => Date.parse(iso);
+
+describe('submission_status on the real PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let store: SubmissionStatusStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(config);
+    await migrate(database.url);
+    pool = new Pool({ connectionString: database.url, max: 2 });
+    store = new SubmissionStatusStore(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const record = (eventId: string, patch: Partial<StatusRecord>): StatusRecord => ({
+    eventId,
+    revision: 1,
+    source: 'cortege-pp13',
+    stage: 'sanitizer',
+    status: 'clean',
+    at: at('2026-05-01T07:12:01Z'),
+    rejection: null,
+    ...patch,
+  });
+
+  it('takes the steps in any order, keeps each time from its first record, and replays change nothing', async () => {
+    const id = randomUUID();
+    const located = record(id, {
+      stage: 'locator',
+      status: 'located',
+      at: at('2026-05-01T07:12:02Z'),
+    });
+    // The locator's record and the aggregator's transaction may land before the receipt.
+    await recordStatuses(pool, [located]);
+    await recordAggregated(pool, [{ eventId: id, revision: 1 }], new Date('2026-05-01T07:12:03Z'));
+    await store.received(
+      [{ eventId: id, revision: 1, source: 'cortege-pp13' }],
+      new Date('2026-05-01T07:12:00Z'),
+    );
+    await recordStatuses(pool, [record(id, {})]);
+    const first = await store.revision(id, 1);
+    expect(first).toEqual({
+      eventId: id,
+      revision: 1,
+      status: 'aggregated',
+      times: {
+        received: '2026-05-01T07:12:00.000Z',
+        clean: '2026-05-01T07:12:01.000Z',
+        located: '2026-05-01T07:12:02.000Z',
+        aggregated: '2026-05-01T07:12:03.000Z',
+        rejected: null,
+      },
+      rejection: null,
+    });
+    // The same records again, later (a replay after a crash): nothing moves.
+    await recordStatuses(pool, [
+      record(id, { at: at('2026-05-02T00:00:00Z') }),
+      { ...located, at: at('2026-05-02T00:00:00Z') },
+    ]);
+    await recordAggregated(pool, [{ eventId: id, revision: 1 }], new Date('2026-05-02T00:00:00Z'));
+    await store.received(
+      [{ eventId: id, revision: 1, source: 'other' }],
+      new Date('2026-05-02T00:00:00Z'),
+    );
+    expect(await store.revision(id, 1)).toEqual(first);
+  });
+
+  it('keeps the first rejection, its stage and violations; lists revisions newest first', async () => {
+    const id = randomUUID();
+    const rejection = {
+      code: 'end_before_start',
+      message: 'payload.cortege.OfficialVisit.endAt: end_before_start',
+      violations: [{ path: 'payload.cortege.OfficialVisit.endAt', code: 'end_before_start' }],
+      violationsTotal: 1,
+    };
+    await store.received(
+      [{ eventId: id, revision: 1, source: 'cortege-pp13' }],
+      new Date('2026-05-01T07:00:00Z'),
+    );
+    await recordStatuses(pool, [
+      record(id, { revision: 2, status: 'rejected', rejection, at: at('2026-05-01T08:00:00Z') }),
+      record(id, {
+        revision: 2,
+        stage: 'locator',
+        status: 'rejected',
+        rejection: { ...rejection, code: 'geocode_not_found' },
+        at: at('2026-05-01T09:00:00Z'),
+      }),
+    ]);
+    const revisions = await store.revisions(id);
+    expect(revisions.map((r) => [r.revision, r.status])).toEqual([
+      [2, 'rejected'],
+      [1, 'received'],
+    ]);
+    expect(revisions[0]).toMatchObject({
+      times: { received: null, rejected: '2026-05-01T08:00:00.000Z' },
+      rejection: { stage: 'sanitizer', ...rejection },
+    });
+    expect(await store.revision(id, 3)).toBeUndefined();
+    expect(await store.revisions(randomUUID())).toEqual([]);
+  });
+});
