@@ -153,7 +153,8 @@ describe('conflict alerts through the three stages, the alerts topic and a webho
       );
 
     // One alert, with the rule and severity of march × static demonstration, and where and when.
-    expect(await settled([march.eventId, rally.eventId, fleaMarket.eventId], true)).toBe(1);
+    const written = await settled([march.eventId, rally.eventId, fleaMarket.eventId], true);
+    expect(written).toBe(1);
     const [first, ...none] = await published(1);
     expect(none).toEqual([]);
     const [eventA, eventB] = [march, rally].sort((x, y) => (x.eventId < y.eventId ? -1 : 1)) as [
@@ -212,7 +213,7 @@ describe('conflict alerts through the three stages, the alerts topic and a webho
       }),
     ).toMatchObject({ ok: false, reason: 'mismatch' });
 
-    // Sent again, then read again from the beginning: nothing new anywhere.
+    // Sent again, read again from the beginning, rebuilt: nothing new anywhere.
     const marker = sampleVisit({
       startAt: at('2026-06-01T09:00:00Z'),
       endAt: at('2026-06-01T10:00:00Z'),
@@ -245,6 +246,14 @@ describe('conflict alerts through the three stages, the alerts topic and a webho
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
+    expect(await settled([march.eventId, marker.eventId], true)).toBe(1);
+    // A rebuild recomputes every alert from the rebuilt presence: the same, so nothing is written.
+    const rebuilt = await runCortege(cliEnv, ['rebuild', '--json']);
+    expect([rebuilt.code, rebuilt.stderr.includes('cortege rebuild:')]).toEqual([0, false]);
+    expect((JSON.parse(rebuilt.stdout) as { alerts: unknown }).alerts).toEqual({
+      raised: 0,
+      retracted: 0,
+    });
     expect(await settled([march.eventId, marker.eventId], true)).toBe(1);
     expect((await published(2, 3_000)).map((p) => p.alert.version)).toEqual([1]);
 

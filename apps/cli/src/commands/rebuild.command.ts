@@ -28,8 +28,10 @@ never a half-built state. The live aggregator may keep running: it waits during 
 then goes on from the rebuilt positions. Use it after a change of the tension model (the
 TENSION_* variables), or to prove the tables right. Prints the new tables' checksum (as
 cortege checksum does): two rebuilds of the same topic give the same one, and a rebuild of a
-settled pipeline gives the live tables' own. Then recomputes the hotspots of every window
-from the new tables (as cortege hotspots recompute does, at HOTSPOT_ALPHA).
+settled pipeline gives the live tables' own. In the swap, recomputes the conflict alerts of
+every event against the live ones (only what changed is written, and published by the
+aggregator). Then recomputes the hotspots of every window from the new tables (as cortege
+hotspots recompute does, at HOTSPOT_ALPHA).
 
 Exit codes: 0 done, 1 failed (the schema missing, the registry or Kafka away), 2 bad usage.`;
 
