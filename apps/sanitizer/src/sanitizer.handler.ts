@@ -39,7 +39,10 @@ export class SanitizerHandler implements TopicWork<Submission> {
     private readonly status: StatusWriter,
   ) {}
 
-  handle({ value: submission }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
+  handle({ value }: StageRecord<Submission>): Promise<StageOutput[] | Rejected> {
+    // One event, one key: the ingest API and the SDK write an eventId in lower case, a producer
+    // writing straight to the topic may not; `0B6F…` and `0b6f…` are one event.
+    const submission = { ...value, eventId: value.eventId.toLowerCase() };
     const verdict = this.gate.verdict(submission.eventId, submission.revision);
     if (verdict !== 'new') {
       this.pending.push({ outcome: verdict, scrubCounts: {} });

@@ -259,6 +259,34 @@ describe('sanitizer stage (as a process, against the real stack)', () => {
     }
   });
 
+  it('takes an eventId written in capitals straight to the topic for the same event, in lower case', async () => {
+    const { topics, serde } = await setUp(kafka, 'san.case');
+    const first = validSubmission(0);
+    const upper = { ...first, eventId: first.eventId.toUpperCase() };
+    const next = { ...first, revision: first.revision + 1 };
+    await produce(kafka, topics.input, [
+      { key: upper.eventId, value: serde.encode(upper) },
+      // the same revision again, in lower case: a duplicate
+      { key: first.eventId, value: serde.encode(first) },
+      { key: first.eventId, value: serde.encode(next) },
+    ]);
+    const { app, port } = await sanitizer(topics, uniqueName('san-case'));
+    app.start();
+    try {
+      await app.healthy(port);
+      await drained(port, 3);
+      const events = await readAll(kafka, topics.events, 2);
+      expect(events.map((e) => String(e.message.key))).toEqual([first.eventId, first.eventId]);
+      const decoded = await Promise.all(events.map((e) => serde.decode(e.message.value)));
+      expect(decoded).toEqual([
+        expect.objectContaining({ eventId: first.eventId, revision: first.revision }),
+        expect.objectContaining({ eventId: first.eventId, revision: next.revision }),
+      ]);
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   it('lets no planted personal data through, in the events or in any log line', async () => {
     const { topics, serde } = await setUp(kafka, 'san.canary');
     const canaries = generatePiiCanaries(240, 20261128).map((c) => c.value);
