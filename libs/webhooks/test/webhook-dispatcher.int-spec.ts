@@ -96,6 +96,24 @@ describe('WebhookDispatcher against the real PostgreSQL and a receiver on the lo
     });
   });
 
+  it('claims only the targets it is told to, leaving the others’ deliveries untouched', async () => {
+    const { receiver: r, url } = await receiver();
+    const mine = randomUUID();
+    const theirs = randomUUID();
+    await enqueueWebhook(pool, { id: mine, target: 'alert-ops', payload: { n: 1 } });
+    await enqueueWebhook(pool, { id: theirs, target: 'source-x', payload: { n: 2 } });
+    const d = dispatcher({ 'alert-ops': { url, secret: SECRET } }, { only: ['alert-ops'] });
+    await delivered(mine);
+    // Both were due at the first poll: without `only` that poll would have claimed both.
+    await d.close();
+    expect(await findWebhookDelivery(pool, theirs)).toMatchObject({
+      attempts: 0,
+      deliveredAt: null,
+      givenUpAt: null,
+    });
+    expect(r.received.map((q) => q.headers[WEBHOOK_ID_HEADER])).toEqual([mine]);
+  });
+
   it('tries again after a 500, and after a 429 no sooner than its Retry-After, then stops', async () => {
     const { receiver: r, url } = await receiver((n) =>
       n === 1
