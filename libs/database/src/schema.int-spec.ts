@@ -41,6 +41,11 @@ describe('the PostGIS schema (migrations)', () => {
       'PresenceTimeIndex1765100000000',
       'Hotspots1765200000000',
       'IngestEventProducer1796613336638',
+      'SchemaChangeGate1796630000000',
+      'ConflictAlerts1796645000000',
+      'WebhookDelivery1796650000000',
+      'AlertPending1796655000000',
+      'SubmissionStatus1796660000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
