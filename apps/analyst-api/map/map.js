@@ -244,6 +244,17 @@ function addDataLayers(map) {
   map.addSource('column', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   map.addSource('hotspots', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   const hotspotVisibility = hotspotToggle.checked ? 'visible' : 'none';
+  map.addSource('alerts', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  const alertVisibility = alertToggle.checked ? 'visible' : 'none';
+  const severityColour = (high, medium, low) => [
+    'match',
+    ['get', 'severity'],
+    'HIGH',
+    high,
+    'MEDIUM',
+    medium,
+    low,
+  ];
   const layers = [
     {
       id: 'cells',
@@ -278,6 +289,28 @@ function addDataLayers(map) {
       paint: {
         'line-color': ['match', ['get', 'spot'], 'HOT', '#a50f15', '#08519c'],
         'line-width': 2,
+      },
+    },
+    // The day's active conflict alerts: where two events meet, by the severity of their rule.
+    {
+      id: 'alerts-fill',
+      type: 'fill',
+      source: 'alerts',
+      layout: { visibility: alertVisibility },
+      paint: {
+        'fill-color': severityColour('#7a0177', '#dd3497', '#fa9fb5'),
+        'fill-opacity': 0.4,
+      },
+    },
+    {
+      id: 'alerts-outline',
+      type: 'line',
+      source: 'alerts',
+      layout: { visibility: alertVisibility },
+      paint: {
+        'line-color': severityColour('#7a0177', '#dd3497', '#f768a1'),
+        'line-width': 2,
+        'line-dasharray': [2, 1],
       },
     },
     {
@@ -399,6 +432,47 @@ const hotspotDetails = (p) =>
     ['alpha', p.alpha],
     ['Score hours', Number(p.value).toFixed(2)],
   ]);
+
+// ---- conflict alerts: the day's active ones, a layer the analyst turns on ------------------------
+
+const alertToggle = document.getElementById('alerts-toggle');
+
+/** Loads the active alerts whose interval meets the day into their layer (when it is on). */
+async function refreshAlerts(map) {
+  if (!alertToggle.checked) return;
+  const day = state.day;
+  const span = `${iso(midnight(day))}/${iso(midnight(nextDay(day)) - 1000)}`;
+  const page = await api(
+    `/collections/alerts/items?${new URLSearchParams({ status: 'ACTIVE', datetime: span, limit: '10000' })}`,
+  );
+  if (day !== state.day) return;
+  map.getSource('alerts').setData({ type: 'FeatureCollection', features: page.features });
+  const probe = window.cortegeMap;
+  if (probe) probe.alerts = { day, count: page.features.length };
+}
+
+function wireAlerts(map) {
+  alertToggle.addEventListener('change', () => {
+    const visibility = alertToggle.checked ? 'visible' : 'none';
+    for (const id of ['alerts-fill', 'alerts-outline'])
+      map.setLayoutProperty(id, 'visibility', visibility);
+    void refreshAlerts(map).catch(report);
+  });
+}
+
+/** GeoJSON sources give nested properties back as JSON text. */
+const parsed = (value) => (typeof value === 'string' ? JSON.parse(value) : value);
+
+const alertDetails = (p) => {
+  const [a, b] = [parsed(p.eventA), parsed(p.eventB)];
+  return details(`Conflict alert (${p.severity})`, [
+    ['Rule', p.rule],
+    ['Events', `${a.kind} r${a.revision} × ${b.kind} r${b.revision}`],
+    ['When', timeRange(p.start, p.end)],
+    ['Arrondissement', p.arrondissement ?? '—'],
+    ['Version', p.version],
+  ]);
+};
 
 // ---- popups -----------------------------------------------------------------------------------
 
@@ -657,6 +731,7 @@ function wireTime(map) {
     state.march = null;
     void peakIndex().then((i) => moveTo(map, i), report);
     void refreshHotspots(map).catch(report);
+    void refreshAlerts(map).catch(report);
   });
   slider.addEventListener('input', () => moveTo(map, Number(slider.value)));
   playButton.addEventListener('click', () => {
@@ -776,6 +851,7 @@ async function start() {
     'events-route',
     'events-footprint',
     'zones-fill',
+    'alerts-fill',
     'hotspots-fill',
   ];
   map.on('click', (event) => {
@@ -783,6 +859,8 @@ async function start() {
     if (!hit) return;
     if (hit.layer.id === 'zones-fill')
       openPopup(map, event.lngLat, zoneDetails(zoneOf(hit.properties)));
+    else if (hit.layer.id === 'alerts-fill')
+      openPopup(map, event.lngLat, alertDetails(hit.properties));
     else if (hit.layer.id === 'hotspots-fill')
       openPopup(map, event.lngLat, hotspotDetails(hit.properties));
     else {
@@ -801,6 +879,8 @@ async function start() {
   wireTime(map);
   wireHotspots(map);
   void refreshHotspots(map).catch(report);
+  wireAlerts(map);
+  void refreshAlerts(map).catch(report);
   const asked = view.t;
   const index = asked ? state.buckets.findIndex((t) => hhmm(t) === asked) : -1;
   moveTo(map, index >= 0 ? index : await peakIndex());

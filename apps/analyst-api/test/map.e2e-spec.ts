@@ -466,4 +466,130 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
       await page.close();
     }
   });
+
+  it('turns on the day’s conflict alerts: the active ones in view as the table holds them, a popup with the rule', async () => {
+    // The aggregator has recomputed the alerts of every event it changed.
+    const alerts = await waitFor(
+      'the day’s alerts recomputed',
+      async () => {
+        alive();
+        const { rows } = await pool.query<{ pending: number; active: number }>(
+          `SELECT (SELECT count(*)::int FROM alert_pending) AS pending,
+                  (SELECT count(*)::int FROM alert WHERE status = 'ACTIVE'
+                      AND start_at < ($1::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'
+                      AND end_at > $1::date::timestamp AT TIME ZONE 'Europe/Paris') AS active`,
+          [DAY],
+        );
+        return rows[0]?.pending === 0 && (rows[0]?.active ?? 0) > 0 ? rows[0].active : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const { rows: first } = await pool.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(point) AS lon, ST_Y(point) AS lat FROM alert WHERE status = 'ACTIVE'
+        ORDER BY start_at, event_a, event_b LIMIT 1`,
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    type Probe = {
+      map: {
+        queryRenderedFeatures(o: {
+          layers: string[];
+        }): Array<{ properties: { eventA: string; eventB: string; severity: string } }>;
+        getBounds(): { toArray(): number[][] };
+      };
+      alerts?: { day: string; count: number };
+      idle: number;
+    };
+    const rendered = () =>
+      page.evaluate(() => {
+        const probe = (globalThis as unknown as { cortegeMap: Probe }).cortegeMap;
+        const features = probe.map.queryRenderedFeatures({ layers: ['alerts-fill'] });
+        const ids = features.map((f) => {
+          const [a, b] = [f.properties.eventA, f.properties.eventB].map(
+            (e) => (JSON.parse(e) as { eventId: string }).eventId,
+          );
+          return `${a}:${b}`;
+        });
+        return [...new Set(ids)].sort();
+      });
+    try {
+      const at = first[0] as { lon: number; lat: number };
+      await signInToMap(page, `${mapUrl}?day=${DAY}&t=10:30#15/${at.lat}/${at.lon}`);
+      expect(await rendered()).toEqual([]);
+      let idle = await page.evaluate(
+        () => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.idle,
+      );
+      await page.getByRole('checkbox', { name: /Conflict alerts of the day/ }).check();
+      await page.waitForFunction(
+        (day) => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.alerts?.day === day,
+        DAY,
+        { timeout: 30_000, polling: 100 },
+      );
+      idle = await mapIdle(page, idle);
+      expect(
+        await page.evaluate(
+          () => (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.alerts?.count,
+        ),
+      ).toBe(alerts);
+      // What is drawn: the day's active alerts whose cells meet the view, no other.
+      const bounds = await page.evaluate(() =>
+        (globalThis as unknown as { cortegeMap: Probe }).cortegeMap.map.getBounds().toArray(),
+      );
+      const [[west, south], [east, north]] = bounds as [[number, number], [number, number]];
+      const { rows: inView } = await pool.query<{ id: string }>(
+        `SELECT event_a || ':' || event_b AS id FROM alert
+          WHERE status = 'ACTIVE'
+            AND start_at < ($1::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'
+            AND end_at > $1::date::timestamp AT TIME ZONE 'Europe/Paris'
+            AND ST_Intersects(geom, ST_MakeEnvelope($2, $3, $4, $5, 4326))
+          ORDER BY 1`,
+        [DAY, west, south, east, north],
+      );
+      const drawn = await rendered();
+      expect(drawn.length).toBeGreaterThan(0);
+      expect(drawn).toEqual(inView.map((r) => r.id).sort());
+
+      // A click where an alert is on top opens its popup with its rule and severity.
+      const { rows: points } = await pool.query<{ x: number; y: number }>(
+        `SELECT ST_X(g.geom) AS x, ST_Y(g.geom) AS y
+           FROM alert a, ST_Dump(ST_GeneratePoints(a.geom, 40, 1)) g
+          WHERE a.status = 'ACTIVE' AND a.event_a || ':' || a.event_b = ANY($1)`,
+        [drawn],
+      );
+      const spot = await page.evaluate((candidates) => {
+        type Clickable = {
+          project(p: [number, number]): { x: number; y: number };
+          queryRenderedFeatures(
+            p: [number, number],
+            o: { layers: string[] },
+          ): Array<{ layer: { id: string } }>;
+        };
+        const map = (globalThis as unknown as { cortegeMap: { map: Clickable } }).cortegeMap.map;
+        const layers = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
+        for (const p of candidates) {
+          const { x, y } = map.project([p.x, p.y]);
+          const [top] = map.queryRenderedFeatures([x, y], { layers: [...layers, 'alerts-fill'] });
+          if (top?.layer.id === 'alerts-fill') return { x, y };
+        }
+        return null;
+      }, points);
+      if (spot === null) throw new Error('every alert drawn is under an event or a zone');
+      const box = await page.locator('#map canvas').boundingBox();
+      await page.mouse.click((box?.x ?? 0) + spot.x, (box?.y ?? 0) + spot.y);
+      const popup = page.locator('.maplibregl-popup-content');
+      await expect(popup.textContent()).resolves.toMatch(
+        /Conflict alert \((HIGH|MEDIUM|LOW)\).*Rule[A-Z_]+(\/[A-Z_]+)?:[A-Z_]+/s,
+      );
+
+      // Off again: nothing drawn.
+      await page.keyboard.press('Escape');
+      await page.getByRole('checkbox', { name: /Conflict alerts of the day/ }).uncheck();
+      await mapIdle(page, idle);
+      expect(await rendered()).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 });
