@@ -148,17 +148,39 @@ describe('the schema-change gate on the real stack (cortege schema, the SDK, the
     const rogue = await AvroSerde.register<Json>(registry, topics.input, rogueSchema);
     const rogueRecords = [1, 2, 3].map(() => ({ ...sampleMoving(), relay: 'side-door' }));
     await send(rogue, rogueRecords);
-    const letters = await readTopic(kafka, topics.dlq, 3, { timeoutMs: 60_000 });
-    expect(letters.map((l) => String(l.message.headers?.[DLQ_HEADERS.reason]))).toEqual([
-      'unapproved_schema',
-      'unapproved_schema',
-      'unapproved_schema',
-    ]);
-    expect(letters.map((l) => String(l.message.key)).sort()).toEqual(
-      rogueRecords.map((r) => r.eventId).sort(),
+    // And one whose schema the stages could not even read (revision as text), registered under
+    // a subject of its own: refused as unapproved all the same, before any decoding.
+    const unreadableSchema = JSON.parse(
+      JSON.stringify(SUBMISSION_SCHEMA).replace(
+        '"name":"revision","type":"int"',
+        '"name":"revision","type":"string"',
+      ),
+    ) as Json;
+    const unreadable = await AvroSerde.register<Json>(registry, `${name}.rogue`, unreadableSchema);
+    const unreadableRecord = { ...sampleMoving(), revision: 'one' } as Json;
+    const unreadableBytes = unreadable.encode(unreadableRecord);
+    const producer = testProducer(kafka, { idempotent: true });
+    await producer.connect();
+    await producer
+      .send({
+        topic: topics.input,
+        messages: [{ key: String(unreadableRecord.eventId), value: unreadableBytes }],
+      })
+      .finally(() => producer.disconnect());
+    const letters = await readTopic(kafka, topics.dlq, 4, { timeoutMs: 60_000 });
+    expect(letters.map((l) => String(l.message.headers?.[DLQ_HEADERS.reason]))).toEqual(
+      Array(4).fill('unapproved_schema'),
     );
-    expect(String(letters[0]?.message.headers?.[DLQ_HEADERS.message])).toContain(
-      `schema ${rogue.schemaId} was never approved`,
+    expect(letters.map((l) => String(l.message.key)).sort()).toEqual(
+      [...rogueRecords, unreadableRecord].map((r) => String(r.eventId)).sort(),
+    );
+    expect(letters.map((l) => String(l.message.headers?.[DLQ_HEADERS.message])).sort()).toEqual(
+      [rogue, rogue, rogue, unreadable]
+        .map(
+          (serde) =>
+            `schema ${serde.schemaId} was never approved for a contract (cortege schema propose, then cortege schema approve)`,
+        )
+        .sort(),
     );
 
     // 5. An incompatible proposal is refused, naming the incompatibility by its Annex 1 item.
@@ -258,9 +280,9 @@ describe('the schema-change gate on the real stack (cortege schema, the SDK, the
     await send(approvedSerde, passing);
     await send(rogue, [{ ...sampleMoving(), relay: 'side-door' }]);
     const passed = await readTopic(kafka, topics.events, 4, { timeoutMs: 60_000 });
-    const allLetters = await readTopic(kafka, topics.dlq, 4, { timeoutMs: 60_000 });
+    const allLetters = await readTopic(kafka, topics.dlq, 5, { timeoutMs: 60_000 });
     expect(allLetters.map((l) => String(l.message.headers?.[DLQ_HEADERS.reason]))).toEqual(
-      Array(4).fill('unapproved_schema'),
+      Array(5).fill('unapproved_schema'),
     );
     // Both inputs are dead-lettered or passed by now: nothing else reached the events.
     const events = await readTopic(kafka, topics.events, 5, { timeoutMs: 3_000 });

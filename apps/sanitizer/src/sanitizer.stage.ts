@@ -62,7 +62,7 @@ export function sanitizerStage(
     },
     async admitWriter(schemaId) {
       if (approvals === undefined) throw new Error('the schema approvals are not read yet');
-      if (await approvals.admits(schemaId)) return undefined;
+      if ((await approvals.judge(schemaId)) !== 'unapproved') return undefined;
       return {
         code: SerdeErrorCode.UnapprovedSchema,
         message: `schema ${schemaId} was never approved for a contract (cortege schema propose, then cortege schema approve)`,

@@ -395,10 +395,14 @@ export class SchemaGate {
   }
 }
 
+/** What `SchemaApprovals` finds of a schema id. */
+export type WriterApproval = 'approved' | 'unapproved' | 'unknown';
+
 /**
  * Whether records written with a registry schema id may pass the first stage: its schema's
  * fingerprint has an approval. Approved ids are cached for good; an id not approved is looked
  * up again at its next record after `recheckMs`, so an approval takes effect without a restart.
+ * An id the registry does not know is `unknown` (the decoder names it `unknown_schema_id`).
  */
 export class SchemaApprovals {
   private readonly approved = new Set<number>();
@@ -411,22 +415,22 @@ export class SchemaApprovals {
   ) {}
 
   /** @throws what the registry or PostgreSQL throw (retriable: the record is tried again). */
-  async admits(schemaId: number): Promise<boolean> {
-    if (this.approved.has(schemaId)) return true;
+  async judge(schemaId: number): Promise<WriterApproval> {
+    if (this.approved.has(schemaId)) return 'approved';
     const refused = this.refusedAt.get(schemaId);
-    if (refused !== undefined && Date.now() - refused < this.recheckMs) return false;
+    if (refused !== undefined && Date.now() - refused < this.recheckMs) return 'unapproved';
     const text = await this.registry.schemaText(schemaId);
-    const found =
-      text !== undefined &&
-      (
-        await this.pool.query('SELECT 1 FROM schema_approval WHERE fingerprint = $1 LIMIT 1', [
-          schemaFingerprint(text),
-        ])
-      ).rowCount !== 0;
-    if (found) {
-      this.approved.add(schemaId);
-      this.refusedAt.delete(schemaId);
-    } else this.refusedAt.set(schemaId, Date.now());
-    return found;
+    if (text === undefined) return 'unknown';
+    const { rowCount } = await this.pool.query(
+      'SELECT 1 FROM schema_approval WHERE fingerprint = $1 LIMIT 1',
+      [schemaFingerprint(text)],
+    );
+    if (rowCount === 0) {
+      this.refusedAt.set(schemaId, Date.now());
+      return 'unapproved';
+    }
+    this.approved.add(schemaId);
+    this.refusedAt.delete(schemaId);
+    return 'approved';
   }
 }

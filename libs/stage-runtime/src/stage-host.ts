@@ -59,8 +59,8 @@ export interface StageDefinition<T> {
   readonly storedPositions?: () => Promise<ReadonlyMap<number, string>>;
   /**
    * Whether records written with a registry schema id may be processed at all (the first
-   * stage's schema-change gate); a rejection is dead-lettered with its code. Throws what a
-   * retry may fix.
+   * stage's schema-change gate), asked before decoding; a rejection is dead-lettered with its
+   * code, undefined lets the record be decoded. Throws what a retry may fix.
    */
   readonly admitWriter?: (schemaId: number) => Promise<Rejection | undefined>;
   /** A decoded value the stage can never process (beyond its schema), and why. */
@@ -253,6 +253,14 @@ export function avroDecoder<T>(
 ): StageDecoder<T> {
   return {
     async decode(message) {
+      // The writer schema is judged first: an unapproved one is refused as such, whether or
+      // not its records would decode.
+      const writerId = AvroSerde.writerIdOf(message.value);
+      const refused =
+        admitWriter !== undefined && writerId !== undefined
+          ? await admitWriter(writerId)
+          : undefined;
+      if (refused) return { rejected: refused };
       let value: T;
       try {
         value = await serde.decode(message.value);
@@ -260,12 +268,6 @@ export function avroDecoder<T>(
         if (!(error instanceof SerdeError) || error.retriable) throw error;
         return { rejected: { code: error.code, message: error.message } };
       }
-      const writerId = AvroSerde.writerIdOf(message.value);
-      const refused =
-        admitWriter !== undefined && writerId !== undefined
-          ? await admitWriter(writerId)
-          : undefined;
-      if (refused) return { rejected: refused };
       const rejection = check?.(value);
       return rejection ? { rejected: rejection } : { value };
     },
