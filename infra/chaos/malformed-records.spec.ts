@@ -23,8 +23,13 @@ const registry = {
   },
 } as unknown as RegistryClient;
 
-/** What the sanitizer's decode says of these bytes: its error code, or 'decoded'. */
+/**
+ * What the sanitizer says of these bytes: its gate first (of the two schemas, only the
+ * submission's is approved; an unknown id is left to the decoder), then its decode's error
+ * code, or 'decoded'.
+ */
 async function decodeOutcome(bytes: Buffer | null): Promise<string> {
+  if (AvroSerde.writerIdOf(bytes) === IDS.presence) return 'unapproved_schema';
   const serde = AvroSerde.forDecoding<Submission>(registry, 'chaos', SUBMISSION_SCHEMA);
   try {
     await serde.decode(bytes);

@@ -78,7 +78,9 @@ export const MALFORMED_KINDS = {
   trailing_bytes: { expected: sanitizer('corrupt_body'), via: 'topic', weight: 4 },
   // Schema ids.
   unknown_schema_id: { expected: sanitizer('unknown_schema_id'), via: 'topic', weight: 8 },
-  wrong_schema: { expected: sanitizer('incompatible_writer'), via: 'topic', weight: 5 },
+  // The presence schema's id: a schema never approved for the contract (#18), refused as such
+  // before the stage tries to read it.
+  wrong_schema: { expected: sanitizer('unapproved_schema'), via: 'topic', weight: 5 },
   // Valid Avro the contract refuses (so does the API).
   end_before_start: { expected: sanitizer('end_before_start'), via: 'topic', weight: 6 },
   negative_count: { expected: sanitizer('negative_count'), via: 'topic', weight: 5 },
