@@ -89,6 +89,8 @@ export class SubmissionStatusService
     this.dispatcher = new WebhookDispatcher(this.pool, {
       ...config.webhooks,
       targets: (source) => hooks[source],
+      // The outbox is shared (the aggregator delivers its alerts from it): claim only ours.
+      only: Object.keys(hooks),
       onAttempt: (a) => {
         if (a.outcome !== 'delivered')
           this.logger.warn(
