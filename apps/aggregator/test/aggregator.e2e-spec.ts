@@ -174,5 +174,6 @@ describe('aggregator (as a process, against the real stack)', () => {
     expect(await survivor.stop()).toBe(0);
     expect(await aggregateChecksum(chaos.pool)).toEqual(expected);
     expect(survivor.output).toMatch(/resuming from .*@\d+/);
-  });
+    // Two full runs of the day and a restart: 240 s on the shared machine, the default's limit.
+  }, 420_000);
 });
