@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { BanCsvReader, type BanAddress } from './ban-csv.parser';
 import { GazetteerError, GazetteerErrorCode } from './gazetteer.error';
@@ -131,8 +132,18 @@ export async function importBanAddresses(
   });
 }
 
-/** The project's own list of Marseille's named places, for the tests, the demo and the sanitizer's default. */
-export const PROJECT_PLACES_FILE = join(__dirname, '..', 'data', 'places.csv');
+/**
+ * The project's own list of Marseille's named places (`libs/geocoding-adapters/data`), for the
+ * tests, the demo and the sanitizer's default: found from this module up, so that the CLI's
+ * bundle (`dist/cli`) finds it as the sources do.
+ */
+export function projectPlacesFile(): string {
+  const inRepository = join('libs', 'geocoding-adapters', 'data', 'places.csv');
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir))
+    if (existsSync(join(dir, inRepository))) return join(dir, inRepository);
+  // Not found: the path the sources would have, named by the error that follows.
+  return join(__dirname, '..', 'data', 'places.csv');
+}
 
 /**
  * Reads a places file (`name;aliases;kind;code_insee;lon;lat;source`, aliases separated by `|`).
@@ -159,7 +170,7 @@ export async function readPlacesFile(path: string): Promise<GazetteerPlace[]> {
 }
 
 /** Every name and alias of a places file (the project's own list by default). */
-export async function readPlaceNames(path: string = PROJECT_PLACES_FILE): Promise<string[]> {
+export async function readPlaceNames(path: string = projectPlacesFile()): Promise<string[]> {
   return (await readPlacesFile(path)).flatMap((place) => [place.name, ...place.aliases]);
 }
 
