@@ -51,6 +51,8 @@ export interface PipelineTopics {
   readonly dlq: string;
   /** The submission status topic the sanitizer and the locator write (issue #17). */
   readonly status: string;
+  /** The conflict alerts the aggregator publishes (issue #19). */
+  readonly alerts: string;
 }
 
 export const pipelineTopics = (name: string): PipelineTopics => ({
@@ -59,6 +61,7 @@ export const pipelineTopics = (name: string): PipelineTopics => ({
   presence: `${name}.presence`,
   dlq: `${name}.dlq`,
   status: `${name}.status`,
+  alerts: `${name}.alerts`,
 });
 
 /** Creates `topics` with `partitions` each (and waits until they are served). */
@@ -129,6 +132,7 @@ export function pipelineEnv(name: string, topics: PipelineTopics): Record<string
     AGGREGATOR_GROUP_ID: `${name}-aggregator`,
     SUBMISSION_STATUS_TOPIC: topics.status,
     SUBMISSION_STATUS_GROUP_ID: `${name}-status`,
+    ALERTS_TOPIC: topics.alerts,
   };
 }
 
