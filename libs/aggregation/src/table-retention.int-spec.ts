@@ -6,6 +6,7 @@ import { DEFAULT_LOCATOR_MODEL } from '@app/geo';
 import { tensionModelOf } from '@app/tension';
 import { createTestDatabase, syntheticCityDay, type TestDatabase } from '@app/testing';
 import { aggregateChecksum } from './aggregate-checksum';
+import { HotspotStore } from './hotspot-store';
 import { PresenceAggregator, type PresenceInput } from './presence-aggregator';
 import { TableRetention, tableRetentionRules } from './table-retention';
 
@@ -52,7 +53,11 @@ describe('TableRetention against the real PostGIS', () => {
 
   it('on a synthetic year, leaves exactly the events in the window, and aggregates equal to aggregating only them; a second apply changes nothing', async () => {
     const live = await aggregated(YEAR);
-    const retention = new TableRetention(live.pool, RETENTION, live.aggregator, 150);
+    const hotspots = new HotspotStore(live.pool, model.bucketMinutes);
+    const retention = new TableRetention(live.pool, RETENTION, live.aggregator, 150, {
+      store: hotspots,
+      alpha: 0.05,
+    });
     const ends = (
       await live.pool.query<{ event_id: string; end_at: Date }>(
         'SELECT event_id, end_at FROM event ORDER BY end_at, event_id',
@@ -76,6 +81,13 @@ describe('TableRetention against the real PostGIS', () => {
       [[...gone]],
     );
     expect(mixed[0]!.n).toBeGreaterThan(0);
+
+    // The hotspot windows around the edge, as the aggregator keeps them.
+    const around = {
+      from: new Date(edge - 7 * DAY).toISOString().slice(0, 10),
+      to: new Date(edge + 2 * DAY).toISOString().slice(0, 10),
+    };
+    await hotspots.recomputeAll(0.05, undefined, around);
 
     const before = await retention.status(now);
     expect(before.find((t) => t.table === 'event')).toMatchObject({ expired: gone.size });
@@ -107,6 +119,21 @@ describe('TableRetention against the real PostGIS', () => {
     const rebuilt = await aggregated(YEAR.filter((r) => !gone.has(r.eventId)));
     const checksum = await aggregateChecksum(live.pool);
     expect(checksum).toEqual(await aggregateChecksum(rebuilt.pool));
+    // The hotspot windows that outlive the cutoff: recomputed without the events gone, equal
+    // to the rebuilt tables' own.
+    expect(outcome.hotspotWindows).toBeGreaterThan(0);
+    await new HotspotStore(rebuilt.pool, model.bucketMinutes).recomputeAll(0.05, undefined, around);
+    const keptWindows = (pool: Pool) =>
+      pool
+        .query<Record<string, unknown>>(
+          `SELECT window_kind, to_char(window_start, 'YYYY-MM-DD') AS start, cell, value, z, q, spot
+             FROM hotspot WHERE window_end >= $1::date ORDER BY 1, 2, 3`,
+          [new Date(edge).toISOString().slice(0, 10)],
+        )
+        .then((r) => r.rows);
+    const keptHotspots = await keptWindows(live.pool);
+    expect(keptHotspots.length).toBeGreaterThan(0);
+    expect(keptHotspots).toEqual(await keptWindows(rebuilt.pool));
     expect(checksum.tables.cell_tension!.rows).toBeGreaterThan(0);
     expect(checksum.tables.tension_zone!.rows).toBeGreaterThan(0);
 
@@ -124,7 +151,8 @@ describe('TableRetention against the real PostGIS', () => {
       `retention apply: ${outcome.events} of ${ends.length} events, ${outcome.presenceRows} presence rows, ` +
         `${outcome.cellRows} cell rows in ${applyMs} ms\n`,
     );
-  });
+    // A year aggregated twice on a shared 2-core machine.
+  }, 300_000);
 
   // (the migrations' own ledger and PostGIS's reference table aside)
   it('gives every table of the schema a retention (so retention and purge miss none)', async () => {

@@ -1,5 +1,6 @@
 import type { RetentionConfig } from '@app/config';
 import type { Pool } from 'pg';
+import { windowEnd, windowsOfDays, type HotspotStore } from './hotspot-store';
 import type { PresenceAggregator } from './presence-aggregator';
 
 /** How long a table keeps its rows: a window applied by `cortege retention apply`, or kept. */
@@ -189,6 +190,8 @@ export interface TableRetentionOutcome {
   readonly geocodeCacheRows: number;
   /** Hotspot rows of windows that ended before the events' cutoff. */
   readonly hotspotRows: number;
+  /** Windows that outlive the cutoff recomputed without the events removed. */
+  readonly hotspotWindows: number;
   /** Alerts whose interval ended before the events' cutoff (their published versions too). */
   readonly alertRows: number;
   /** Producer bindings older than the events' cutoff whose event is gone. */
@@ -213,6 +216,11 @@ export class TableRetention {
     private readonly retention: RetentionConfig,
     private readonly aggregator: PresenceAggregator,
     private readonly chunkSize = 200,
+    /**
+     * Recomputes, at `alpha`, the hotspot windows that outlive the cutoff but held tension of
+     * an event removed (a week that straddles it); without it they are left as they were.
+     */
+    private readonly hotspots?: { readonly store: HotspotStore; readonly alpha: number },
   ) {}
 
   /** The event rows past the aggregate window at `now`. */
@@ -278,8 +286,10 @@ export class TableRetention {
     const started = Date.now();
     const expired = events ?? (await this.expiredEvents(now));
     const totals = { events: 0, presenceRows: 0, cellRows: 0, zones: 0 };
+    const hotspotDays = new Set<string>();
     for (let start = 0; start < expired.length; start += this.chunkSize) {
       const outcome = await this.aggregator.forget(expired.slice(start, start + this.chunkSize));
+      for (const day of outcome.hotspotDays) hotspotDays.add(day);
       totals.events += outcome.events;
       totals.presenceRows += outcome.presenceRows;
       totals.cellRows += outcome.cellRows;
@@ -294,6 +304,15 @@ export class TableRetention {
     const hotspots = await this.pool.query(`DELETE FROM hotspot WHERE window_end < $1::date`, [
       cutoff,
     ]);
+    const cutoffDay = cutoff.toISOString().slice(0, 10);
+    let hotspotWindows = 0;
+    if (this.hotspots !== undefined)
+      for (const window of windowsOfDays(hotspotDays))
+        // the windows the DELETE above keeps (window_end ≥ the cutoff's day)
+        if (windowEnd(window) >= cutoffDay) {
+          await this.hotspots.store.recompute(window, this.hotspots.alpha);
+          hotspotWindows += 1;
+        }
     const alerts = await this.pool.query(`DELETE FROM alert WHERE end_at < $1`, [cutoff]);
     await this.pool.query(
       `DELETE FROM alert_outbox WHERE created_at < $1 AND published_at IS NOT NULL`,
@@ -317,6 +336,7 @@ export class TableRetention {
       ...totals,
       geocodeCacheRows: cache.rowCount ?? 0,
       hotspotRows: hotspots.rowCount ?? 0,
+      hotspotWindows,
       alertRows: alerts.rowCount ?? 0,
       producerBindings: bindings.rowCount ?? 0,
       webhookDeliveries: webhooks.rowCount ?? 0,

@@ -8,8 +8,10 @@ import type { Pool } from 'pg';
 import {
   AGGREGATION_LOCK,
   alertOptionsOf,
+  HotspotStore,
   PresenceAggregator,
   REBUILD_SCHEMA,
+  windowsOfDays,
 } from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { kafkaFromConfig, latestPerKey, retainedTopics, topicConfigValues } from '@app/kafka';
@@ -266,7 +268,12 @@ async function runPurge(
         config.aggregator.groupId,
         alertOptionsOf(config.aggregator.alerts),
       );
-      return aggregator.forget([scope.eventId]);
+      const forgotten = await aggregator.forget([scope.eventId]);
+      // The hotspot windows of the event's days, recomputed without it.
+      const hotspots = new HotspotStore(pool, tensionModelOf(config.tension).bucketMinutes);
+      for (const window of windowsOfDays(forgotten.hotspotDays))
+        await hotspots.recompute(window, config.aggregator.hotspots.alpha);
+      return forgotten;
     });
     await step('tombstone', () => tombstone(kafka, config, scope.eventId));
   }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   alertOptionsOf,
+  HotspotStore,
   PresenceAggregator,
   TableRetention,
   type TableRetentionRule,
@@ -94,13 +95,17 @@ export async function retentionCommand(
 
   const kafka = kafkaFromConfig({ ...config, logLevel: 'error' }, 'cli');
   const pool = openPool();
+  const model = tensionModelOf(config.tension);
   const aggregator = new PresenceAggregator(
     pool,
-    tensionModelOf(config.tension),
+    model,
     config.aggregator.groupId,
     alertOptionsOf(config.aggregator.alerts),
   );
-  const tables = new TableRetention(pool, config.retention, aggregator);
+  const tables = new TableRetention(pool, config.retention, aggregator, undefined, {
+    store: new HotspotStore(pool, model.bucketMinutes),
+    alpha: config.aggregator.hotspots.alpha,
+  });
   const started = Date.now();
   try {
     if (action === 'status') {
@@ -183,7 +188,8 @@ export async function retentionCommand(
       `removed ${outcome.events} event(s) ended before ${outcome.eventsCutoff} ` +
         `(${outcome.presenceRows} presence rows; ${outcome.cellRows} cell rows and ${outcome.zones} zones recomputed), ` +
         `${outcome.geocodeCacheRows} geocode cache entr(ies) older than ${outcome.geocodeCacheCutoff}, ` +
-        `${outcome.hotspotRows} hotspot row(s) of windows ended before the cutoff, ` +
+        `${outcome.hotspotRows} hotspot row(s) of windows ended before the cutoff ` +
+        `(${outcome.hotspotWindows} window(s) across it recomputed), ` +
         `${outcome.producerBindings} producer binding(s) of events gone, ` +
         `${outcome.webhookDeliveries} outgoing webhook(s) older than the submissions' window; ` +
         `${tombstones.length} tombstone(s) on ${eventsTopic}; in ${((Date.now() - started) / 1000).toFixed(1)} s`,
