@@ -25,6 +25,7 @@ import {
   type TestDatabase,
 } from '@app/testing';
 import { marseilleDay } from '../../../infra/demo/marseille-day';
+import { EVENT_ROWS } from '../src/purge/purge-inventory';
 
 const config = loadConfig();
 const ROOT = join(__dirname, '..', '..', '..');
@@ -197,6 +198,8 @@ describe('cortege purge (the demo day on the real broker, registry and PostGIS)'
     const others = await count('event', 'event_id <> $1::uuid', [target]);
     expect(await count('event_presence', 'event_id = $1::uuid', [target])).toBeGreaterThan(0);
     expect(await count('cell_tension', '$1::uuid = ANY(event_ids)', [target])).toBeGreaterThan(0);
+    // Its status, recorded by the stages (rows the aggregator's forget does not touch).
+    expect(await count('submission_status', 'event_id = $1::uuid', [target])).toBeGreaterThan(0);
     const run = await runCortege(env, [
       'purge',
       '--event',
@@ -217,14 +220,21 @@ describe('cortege purge (the demo day on the real broker, registry and PostGIS)'
     const input = existed.topics.find((t) => t.topic === topics.input)!;
     expect(input.records).toHaveLength(published.filter((s) => s.eventId === target).length);
     // Gone from every table, the other events untouched; the newest record a tombstone.
-    for (const [table, where] of [
-      ['event', 'event_id = $1::uuid'],
-      ['event_region', 'event_id = $1::uuid'],
-      ['event_presence', 'event_id = $1::uuid'],
-      ['cell_tension', '$1::uuid = ANY(event_ids)'],
-      ['tension_zone', '$1::uuid = ANY(event_ids)'],
-    ] as const)
-      expect([table, await count(table, where, [target])]).toEqual([table, 0]);
+    expect(EVENT_ROWS.map(([table]) => table)).toEqual(
+      expect.arrayContaining([
+        'event',
+        'cell_tension',
+        'submission_status',
+        'alert',
+        'webhook_delivery',
+      ]),
+    );
+    for (const [table, where] of EVENT_ROWS)
+      expect([table, await count(table, where.replace(/\bt\./g, ''), [target])]).toEqual([
+        table,
+        0,
+      ]);
+    expect(existed.tables.find((t) => t.table === 'submission_status')?.rows).toBeGreaterThan(0);
     expect(await count('event')).toBe(others);
     expect((await latestPerKey(kafka, topics.events)).get(target)?.tombstone).toBe(true);
     // What append-only topics keep, with the date their retention removes it.

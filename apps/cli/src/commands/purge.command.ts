@@ -36,6 +36,7 @@ import {
   type Remainder,
 } from '../purge/destruction-report';
 import {
+  EVENT_ONLY_ROWS,
   eventInventory,
   eventTables,
   KEPT_TABLES,
@@ -273,6 +274,9 @@ async function runPurge(
       const hotspots = new HotspotStore(pool, tensionModelOf(config.tension).bucketMinutes);
       for (const window of windowsOfDays(forgotten.hotspotDays))
         await hotspots.recompute(window, config.aggregator.hotspots.alpha);
+      // Its status, producer binding, alerts and webhooks: rows forget leaves.
+      for (const [table, where] of EVENT_ONLY_ROWS)
+        await pool.query(`DELETE FROM ${table} t WHERE ${where}`, [scope.eventId]);
       return forgotten;
     });
     await step('tombstone', () => tombstone(kafka, config, scope.eventId));

@@ -266,7 +266,20 @@ export const EVENT_ROWS: ReadonlyArray<readonly [string, string]> = [
   ['event_presence', 't.event_id = $1::uuid'],
   ['cell_tension', '$1::uuid = ANY(t.event_ids)'],
   ['tension_zone', '$1::uuid = ANY(t.event_ids)'],
+  ['submission_status', 't.event_id = $1::uuid'],
+  ['ingest_event_producer', 't.event_id = $1::uuid'],
+  ['alert', '$1::uuid IN (t.event_a, t.event_b)'],
+  ['alert_outbox', '$1::uuid IN (t.event_a, t.event_b)'],
+  ['alert_pending', 't.event_id = $1::uuid'],
+  // a rejection quotes its submission, an alert both events: by the id in the payload
+  ['webhook_delivery', 'strpos(t.payload, $1::text) > 0'],
 ];
+
+/**
+ * The tables of `EVENT_ROWS` that the aggregator's `forget` does not empty of the event: a
+ * purge of one event deletes their rows itself, after `forget` (which retracts its alerts).
+ */
+export const EVENT_ONLY_ROWS: ReadonlyArray<readonly [string, string]> = EVENT_ROWS.slice(5);
 
 /** The rows of the tables that hold `eventId`: counts and digests. */
 export async function eventTables(pool: Pool, eventId: string): Promise<TableManifest[]> {
@@ -301,7 +314,9 @@ export async function eventInventory(
         for (const message of messages) {
           const header = message.headers?.[EVENT_ID_HEADER];
           const named = header === undefined ? undefined : String(header);
-          if (message.key?.toString() !== eventId && named !== eventId) continue;
+          // an alert's key is its pair, `smaller:greater`
+          const key = message.key?.toString() ?? '';
+          if (key !== eventId && named !== eventId && !key.split(':').includes(eventId)) continue;
           digestRecord(hash, message);
           records.push({
             partition,
