@@ -11,6 +11,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@app/testing';
+import { tensionLevel, type AgendaEntry } from '@app/tension';
 import { marseilleDay } from './marseille-day';
 
 const config = loadConfig();
@@ -186,23 +187,53 @@ describe('npm run demo -- --once (the whole platform on a day in Marseille)', ()
       expect(cliZones.map((z) => [z.bucketStart, z.cells, z.peakScore])).toEqual(
         stored.map((z) => [z.bucket_start.toISOString(), z.cells, z.peak_score]),
       );
+
+      // The day's agenda: printed by the demo, and the same through `cortege agenda`. Where
+      // the first march meets the visit, both are in conflict; the level follows the peak.
+      const agenda = cli(['agenda', '--from', DAY, '--days', '1', '--json']).map(
+        (line) => JSON.parse(line) as AgendaEntry,
+      );
+      expect(agenda).toHaveLength(16);
+      const meeting = agenda.filter((e) =>
+        [day.firstMarchId, day.officialVisitId].every((id) =>
+          e.events.some((ev) => ev.eventId === id && ev.inConflict),
+        ),
+      );
+      expect(meeting.length).toBeGreaterThan(0);
+      for (const e of meeting) expect(e.conflict).toBe(true);
+      for (const e of agenda) expect(e.level).toBe(tensionLevel(e.peakScore, 8));
+      const { rows: peak } = await analyst.query<{ peak: number }>(
+        `SELECT max(peak_score) AS peak FROM v_tension_day WHERE resolution = 9 AND day = $1::date`,
+        [DAY],
+      );
+      expect(Math.max(...agenda.map((e) => e.peakScore))).toBeCloseTo(Number(peak[0]?.peak), 9);
+      const listed = new Set(agenda.flatMap((e) => e.events.map((ev) => ev.eventId)));
+      for (const id of cancelled) expect(listed.has(id)).toBe(false);
+      const printed = agenda
+        .filter((e) => e.level > 1)
+        .map((e) => `${e.arrondissement}e ${e.level}${e.conflict ? '!' : ''}`)
+        .join(', ');
+      expect(output).toContain(
+        `level 1–10 per arrondissement, ! where events meet:\n  ${printed};`,
+      );
     });
   });
 
-  /** `cortege <command>` on `input`, against the demo's database; its stdout lines. */
-  function cli(command: string, input: string): string[] {
+  /** `cortege <command> [args…]` on `input`, against the demo's database; its stdout lines. */
+  function cli(command: string | readonly string[], input = ''): string[] {
+    const args = typeof command === 'string' ? [command] : [...command];
     const result = spawnSync(
       'env',
       [
         `DATABASE_URL=${database.url}`,
         process.execPath,
         join(ROOT, 'apps', 'cli', 'bin', 'cortege.js'),
-        command,
+        ...args,
       ],
       { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 },
     );
     if (result.status !== 0)
-      throw new Error(`cortege ${command} exited ${result.status}: ${result.stderr}`);
+      throw new Error(`cortege ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
     return result.stdout.trim().split('\n');
   }
 });

@@ -12,12 +12,14 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DateTime } from 'luxon';
 import { HabilitationStore } from '@app/access';
+import { readAgenda } from '@app/aggregation';
 import { CORTEGE_ZONE } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { kafkaFromConfig } from '@app/kafka';
 import { ProcessRunner, projectApp, REPO_ROOT } from '@app/process-runner';
+import { tensionModelOf } from '@app/tension';
 import {
   launchChromium,
   signInToMap,
@@ -28,7 +30,7 @@ import {
 } from '@app/testing';
 import { stackDown, stackStatus, stackUp } from '../local/src/stack';
 import { marseilleDay, type MarseilleDay } from './marseille-day';
-import { topZones, zonesTable } from './zones-table';
+import { agendaLine, topZones, zonesTable } from './zones-table';
 
 export interface DemoOptions {
   /** Publish, settle, print, stop: no waiting for Ctrl-C. */
@@ -165,6 +167,15 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
       await waitUntilSettled(config, pool, day, options.settleTimeoutMs ?? 180_000);
       print(`aggregates settled in ${((Date.now() - settling) / 1000).toFixed(1)} s\n`);
       print(zonesTable(await topZones(pool, day), day));
+      print(
+        agendaLine(
+          await readAgenda(pool, {
+            from: day.day,
+            days: 1,
+            reference: tensionModelOf(config.tension).zoneThreshold,
+          }),
+        ),
+      );
       print(await throughTheApi(config, pool, day, await analystToken(pool, signIn)));
       print(analystHelp(await analystUrl(config, pool)));
       print(mapHelp(mapUrl, day, signIn));
