@@ -10,10 +10,13 @@ import {
   type ProbeOutcome,
 } from '@app/observability';
 import { KafkaSubmissionPublisher } from './kafka-submission.publisher';
+import { PgProducerBindings } from './producer-bindings';
 
 export interface DependencyStatus {
   readonly kafka: DependencyState;
   readonly registry: DependencyState;
+  /** The producers' bindings (every submission is checked against them) and the statuses. */
+  readonly postgres: DependencyState;
 }
 
 /** Each probe gives up after this long, ms: a health check must answer quickly. */
@@ -21,7 +24,8 @@ const PROBE_TIMEOUT_MS = 2_500;
 
 /**
  * Whether the API can accept submissions now: Kafka is up when the publisher is connected and
- * the cluster answers a metadata request; the registry is up when its API answers. A dependency
+ * the cluster answers a metadata request; the registry is up when its API answers; PostgreSQL
+ * when it answers a query. A dependency
  * that does not answer in time is `slow` (still serving) until three checks in a row, then down.
  */
 @Injectable()
@@ -33,6 +37,7 @@ export class DependencyHealth implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(KafkaSubmissionPublisher) private readonly publisher: KafkaSubmissionPublisher,
+    @Inject(PgProducerBindings) private readonly bindings: PgProducerBindings,
   ) {
     this.kafka = new Kafka({
       clientId: `${config.kafka.clientId}-ingest-health`,
@@ -46,10 +51,15 @@ export class DependencyHealth implements OnApplicationShutdown {
   }
 
   async check(): Promise<DependencyStatus> {
-    const [kafka, registry] = await Promise.all([this.probeKafka(), this.probeRegistry()]);
+    const [kafka, registry, postgres] = await Promise.all([
+      this.probeKafka(),
+      this.probeRegistry(),
+      this.probePostgres(),
+    ]);
     return {
       kafka: this.states.next('kafka', kafka),
       registry: this.states.next('registry', registry),
+      postgres: this.states.next('postgres', postgres),
     };
   }
 
@@ -72,6 +82,15 @@ export class DependencyHealth implements OnApplicationShutdown {
     } catch (error) {
       this.admin = undefined;
       await admin?.disconnect().catch(() => undefined);
+      return isNoAnswer(error) ? 'no-answer' : 'refused';
+    }
+  }
+
+  private async probePostgres(): Promise<ProbeOutcome> {
+    try {
+      await within(this.bindings.ping(), PROBE_TIMEOUT_MS, 'PostgreSQL');
+      return 'answered';
+    } catch (error) {
       return isNoAnswer(error) ? 'no-answer' : 'refused';
     }
   }

@@ -15,7 +15,7 @@ export class HealthController {
   @Get()
   async check(@Res() response: ServerResponse): Promise<void> {
     const status = await this.health.check();
-    const up = status.kafka !== 'down' && status.registry !== 'down';
+    const up = Object.values(status).every((state) => state !== 'down');
     response.statusCode = up ? 200 : 503;
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');

@@ -633,11 +633,16 @@ export function openApiDocument(ingest: IngestConfig): Record<string, unknown> {
         },
         Health: {
           type: 'object',
-          required: ['status', 'kafka', 'registry'],
+          required: ['status', 'kafka', 'registry', 'postgres'],
           properties: {
             status: { type: 'string', enum: ['ok', 'unavailable'] },
-            kafka: { type: 'string', enum: ['up', 'down'] },
-            registry: { type: 'string', enum: ['up', 'down'] },
+            kafka: { type: 'string', enum: ['up', 'slow', 'down'] },
+            registry: { type: 'string', enum: ['up', 'slow', 'down'] },
+            postgres: {
+              type: 'string',
+              enum: ['up', 'slow', 'down'],
+              description: "The producers' bindings and the submission statuses",
+            },
           },
         },
       },

@@ -30,7 +30,7 @@ describe('the ingest API’s operational endpoints', () => {
   it('GET /health: 200 with Kafka and the registry up', async () => {
     const response = await api.get('/health');
     expect(response.status).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok', kafka: 'up', registry: 'up' });
+    expect(response.json()).toEqual({ status: 'ok', kafka: 'up', registry: 'up', postgres: 'up' });
   });
 
   it('GET /metrics: counts submissions by outcome, times requests, and has process metrics', async () => {
@@ -90,6 +90,24 @@ describe('the ingest API’s operational endpoints', () => {
   });
 });
 
+describe('the ingest API with PostgreSQL unreachable', () => {
+  let api: RunningIngestApi;
+  beforeAll(async () => {
+    const port = await closedPort();
+    api = await startIngestApi(
+      { DATABASE_URL: `postgres://cortege:cortege@127.0.0.1:${port}/cortege` },
+      { healthy: false },
+    );
+  });
+  afterAll(async () => api?.close());
+
+  it('reports itself down on /health with 503: every submission needs its producer bindings', async () => {
+    const response = await api.get('/health');
+    expect(response.status).toBe(503);
+    expect(response.json()).toMatchObject({ status: 'unavailable', postgres: 'down' });
+  });
+});
+
 describe('the ingest API with Kafka and the registry unreachable', () => {
   let api: RunningIngestApi;
   beforeAll(async () => {
@@ -108,7 +126,12 @@ describe('the ingest API with Kafka and the registry unreachable', () => {
   it('reports itself down on /health with 503', async () => {
     const response = await api.get('/health');
     expect(response.status).toBe(503);
-    expect(response.json()).toEqual({ status: 'unavailable', kafka: 'down', registry: 'down' });
+    expect(response.json()).toEqual({
+      status: 'unavailable',
+      kafka: 'down',
+      registry: 'down',
+      postgres: 'up',
+    });
   });
 
   it('answers a valid submission with a retriable 503 and Retry-After, never a 500', async () => {

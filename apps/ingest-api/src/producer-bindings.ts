@@ -108,6 +108,11 @@ export class PgProducerBindings implements ProducerBindings, OnApplicationShutdo
     }
   }
 
+  /** Resolves when PostgreSQL answers a query (the health probe); rejects otherwise. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }

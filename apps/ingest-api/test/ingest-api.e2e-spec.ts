@@ -102,7 +102,7 @@ describe('the ingest API as a process, over HTTPS', () => {
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    expect(health).toEqual({ status: 'ok', kafka: 'up', registry: 'up' });
+    expect(health).toEqual({ status: 'ok', kafka: 'up', registry: 'up', postgres: 'up' });
 
     // Plain HTTP is not served on the TLS port.
     await expect(request(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
