@@ -13,12 +13,13 @@ import { Pool } from 'pg';
 import { DateTime } from 'luxon';
 import { HabilitationStore } from '@app/access';
 import { readAgenda } from '@app/aggregation';
-import { CORTEGE_ZONE } from '@app/contracts';
+import { CORTEGE_ZONE, SUBMISSION_SCHEMA } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { importBanAddresses, importGazetteerPlaces } from '@app/geocoding-adapters';
 import { kafkaFromConfig } from '@app/kafka';
 import { ProcessRunner, projectApp, REPO_ROOT } from '@app/process-runner';
+import { RegistryClient, SchemaGate, valueSubject } from '@app/schema-registry';
 import { tensionModelOf } from '@app/tension';
 import {
   launchChromium,
@@ -96,6 +97,13 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
       const places = await importGazetteerPlaces(pool, join(DATA, 'places.csv'));
       print(
         `gazetteer: ${banRows.kept} addresses, ${banRows.streets} streets, ${places.places} named places`,
+      );
+
+      // The contract, approved as on a new platform (cortege schema approve --initial): the
+      // ingest API registers nothing, and the sanitizer passes only approved schemas.
+      const contract = await approveDemoContract(config, pool);
+      print(
+        `contract: ${contract.record.subject} version ${contract.record.version} approved (${contract.already ? 'already' : 'now'}; fingerprint ${contract.record.fingerprint.slice(0, 16)})`,
       );
 
       // The Préfecture's SSO, played by a throwaway RS256 key pair: the ingest API trusts it.
@@ -211,6 +219,24 @@ export async function runDemo(config: AppConfig, options: DemoOptions): Promise<
  * the cancelled ones are gone with all their presence, and the aggregator's stored positions
  * have reached the end of every partition of the presence topic.
  */
+/**
+ * What `cortege schema approve --initial` does, for the demo: the repository's contract proposed
+ * and approved for the submissions topic, by the demo's operator.
+ */
+async function approveDemoContract(config: AppConfig, pool: Pool) {
+  const gate = new SchemaGate(pool, new RegistryClient(config.registry.url));
+  const proposal = await gate.propose(
+    valueSubject(config.sanitizer.inputTopic),
+    SUBMISSION_SCHEMA,
+    'demo-operator',
+  );
+  return gate.approve(String(proposal.id), {
+    dpoInformedOn: new Date().toISOString().slice(0, 10),
+    impactStudyRef: 'demo',
+    approver: 'demo-operator',
+  });
+}
+
 async function waitUntilSettled(
   config: AppConfig,
   pool: Pool,
