@@ -77,7 +77,10 @@ export class LocatorHandler implements TopicWork<Submission> {
               [PRESENCE_HEADERS.cells]: String(presence.cells.length),
             },
           })),
-          this.status.passed(submission),
+          this.status.passed(
+            submission,
+            outcome.presence.map((p) => p.region),
+          ),
         ];
       }
       default: {

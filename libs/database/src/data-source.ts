@@ -15,6 +15,7 @@ import { ConflictAlerts1796645000000 } from './migrations/1796645000000-conflict
 import { AlertPending1796655000000 } from './migrations/1796655000000-alert-pending';
 import { WebhookDelivery1796650000000 } from './migrations/1796650000000-webhook-delivery';
 import { SubmissionStatus1796660000000 } from './migrations/1796660000000-submission-status';
+import { SubmissionStatusRegions1796670000000 } from './migrations/1796670000000-submission-status-regions';
 import { SchemaChangeGate1796630000000 } from './migrations/1796630000000-schema-change-gate';
 
 /** Every migration, in order. Schema changes go through these, never `synchronize`. */
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   WebhookDelivery1796650000000,
   AlertPending1796655000000,
   SubmissionStatus1796660000000,
+  SubmissionStatusRegions1796670000000,
 ];
 
 /** A TypeORM data source on `url` with the project's migrations (not yet initialised). */

@@ -46,6 +46,7 @@ describe('the PostGIS schema (migrations)', () => {
       'WebhookDelivery1796650000000',
       'AlertPending1796655000000',
       'SubmissionStatus1796660000000',
+      'SubmissionStatusRegions1796670000000',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });
@@ -62,6 +63,8 @@ describe('the PostGIS schema (migrations)', () => {
     );
     expect(geometries.filter((g) => g.type === 'GEOMETRY' || g.srid !== 4326)).toEqual([]);
     expect(geometries).toEqual([
+      { t: 'alert', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
+      { t: 'alert', c: 'point', type: 'POINT', srid: 4326 },
       { t: 'cell_tension', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'event', c: 'footprint_geom', type: 'POLYGON', srid: 4326 },
       { t: 'event', c: 'points_geom', type: 'MULTIPOINT', srid: 4326 },
@@ -72,6 +75,8 @@ describe('the PostGIS schema (migrations)', () => {
       { t: 'geocode_cache', c: 'geom', type: 'POINT', srid: 4326 },
       { t: 'hotspot', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'tension_zone', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
+      { t: 'v_alerts', c: 'geom', type: 'MULTIPOLYGON', srid: 4326 },
+      { t: 'v_alerts', c: 'point', type: 'POINT', srid: 4326 },
       { t: 'v_event_footprints', c: 'geom', type: 'POLYGON', srid: 4326 },
       { t: 'v_event_points', c: 'geom', type: 'MULTIPOINT', srid: 4326 },
       { t: 'v_event_routes', c: 'geom', type: 'LINESTRING', srid: 4326 },

@@ -27,9 +27,17 @@ export class StatusWriter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The record saying the stage passed `subject` on (`clean` for the sanitizer, `located` for the locator). */
-  passed(subject: StatusSubject): StageOutput {
-    return this.output(subject, this.stage === 'sanitizer' ? 'clean' : 'located', null);
+  /**
+   * The record saying the stage passed `subject` on (`clean` for the sanitizer, `located` for
+   * the locator, with the `regions` of the presence records it wrote).
+   */
+  passed(subject: StatusSubject, regions?: readonly string[]): StageOutput {
+    return this.output(
+      subject,
+      this.stage === 'sanitizer' ? 'clean' : 'located',
+      null,
+      regions === undefined ? null : [...new Set(regions)].sort(),
+    );
   }
 
   /** The record saying the stage rejected `subject`, and why. */
@@ -41,6 +49,7 @@ export class StatusWriter {
     subject: StatusSubject,
     status: StatusRecord['status'],
     rejection: StatusRejection | null,
+    regions: readonly string[] | null = null,
   ): StageOutput {
     const record: StatusRecord = {
       eventId: subject.eventId,
@@ -50,6 +59,7 @@ export class StatusWriter {
       status,
       at: this.now(),
       rejection,
+      regions,
     };
     return { topic: this.topic, key: subject.eventId, value: this.serde.encode(record) };
   }

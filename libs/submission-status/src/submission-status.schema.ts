@@ -46,6 +46,12 @@ export const SUBMISSION_STATUS_SCHEMA = {
       ],
       default: null,
     },
+    {
+      name: 'regions',
+      type: ['null', { type: 'array', items: 'string' }],
+      default: null,
+      doc: 'For located: the regions of the presence records the locator wrote for the revision; the aggregator must apply each before the revision is aggregated.',
+    },
   ],
 } as const;
 
@@ -77,4 +83,6 @@ export interface StatusRecord {
   /** ms since the epoch. */
   readonly at: number;
   readonly rejection: StatusRejection | null;
+  /** For `located`: the regions of the presence records written; null in older records. */
+  readonly regions?: readonly string[] | null;
 }

@@ -113,20 +113,35 @@ export class SubmissionStatusStore {
 
 /**
  * Records stages' outcomes read from the status topic, through `db` (the caller's transaction):
- * `clean_at`, `located_at`, or `rejected_at` with the stage and its rejection, each kept from the
- * first record that sets it.
+ * `clean_at`, `located_at` with the regions written, or `rejected_at` with the stage and its
+ * rejection, each kept from the first record that sets it; a located revision whose regions the
+ * aggregator has all applied already is aggregated too (see `recordAggregated`).
  */
 export async function recordStatuses(db: Db, records: readonly StatusRecord[]): Promise<void> {
   for (const r of records) {
     const at = new Date(r.at);
+    const located = r.status === 'located';
     await db.query(
       `INSERT INTO submission_status
-              (event_id, revision, source, clean_at, located_at, rejected_at, rejected_stage, rejection)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+              (event_id, revision, source, clean_at, located_at, rejected_at, rejected_stage,
+               rejection, located_regions, aggregated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+               CASE WHEN cardinality($9::text[]) = 0 THEN $5::timestamptz END)
        ON CONFLICT (event_id, revision) DO UPDATE SET
               source = coalesce(submission_status.source, EXCLUDED.source),
               clean_at = coalesce(submission_status.clean_at, EXCLUDED.clean_at),
               located_at = coalesce(submission_status.located_at, EXCLUDED.located_at),
+              located_regions = CASE WHEN submission_status.located_at IS NULL
+                                     THEN EXCLUDED.located_regions
+                                     ELSE submission_status.located_regions END,
+              -- located after the aggregator: aggregated if every region was applied
+              aggregated_at = coalesce(submission_status.aggregated_at,
+                CASE WHEN submission_status.located_at IS NOT NULL OR EXCLUDED.located_at IS NULL THEN NULL
+                     WHEN cardinality(EXCLUDED.located_regions) = 0 THEN EXCLUDED.located_at
+                     WHEN submission_status.last_aggregated_at IS NOT NULL
+                      AND (EXCLUDED.located_regions IS NULL
+                           OR EXCLUDED.located_regions <@ submission_status.aggregated_regions)
+                     THEN submission_status.last_aggregated_at END),
               rejected_stage = CASE WHEN submission_status.rejected_at IS NULL
                                     THEN EXCLUDED.rejected_stage ELSE submission_status.rejected_stage END,
               rejection = CASE WHEN submission_status.rejected_at IS NULL
@@ -138,36 +153,62 @@ export async function recordStatuses(db: Db, records: readonly StatusRecord[]): 
         r.revision,
         r.source,
         r.status === 'clean' ? at : null,
-        r.status === 'located' ? at : null,
+        located ? at : null,
         r.status === 'rejected' ? at : null,
         r.status === 'rejected' ? r.stage : null,
         r.status === 'rejected' ? JSON.stringify(r.rejection) : null,
+        located ? (r.regions ?? null) : null,
       ],
     );
   }
 }
 
 /**
- * The aggregator applied these revisions: `aggregated_at` = `at`, through its own transaction's
- * client, so the status commits with the aggregates (first time kept).
+ * The aggregator applied these presence records (each a revision in one region), through its
+ * own transaction's client, so the status commits with the aggregates. A revision is
+ * `aggregated` once every region the locator wrote it to (`located_regions`) has been applied,
+ * at the time of the batch that applied the last one; whichever of the locator's status and the
+ * aggregator's batches comes last decides it. A status record without regions (older locators)
+ * counts the first region applied as the whole. Times are kept from the first that sets them.
  */
 export async function recordAggregated(
   db: Db,
-  revisions: ReadonlyArray<{ readonly eventId: string; readonly revision: number }>,
+  revisions: ReadonlyArray<{
+    readonly eventId: string;
+    readonly revision: number;
+    /** The region of the presence record applied; absent, the revision counts as whole. */
+    readonly region?: string;
+  }>,
   at: Date,
 ): Promise<void> {
   if (revisions.length === 0) return;
-  const unique = [...new Map(revisions.map((r) => [`${r.eventId}|${r.revision}`, r])).values()];
+  const byRevision = new Map<string, { id: string; rev: number; regions: string[] }>();
+  for (const r of revisions) {
+    const key = `${r.eventId}|${r.revision}`;
+    const entry = byRevision.get(key) ?? { id: r.eventId, rev: r.revision, regions: [] };
+    if (r.region !== undefined && !entry.regions.includes(r.region)) entry.regions.push(r.region);
+    byRevision.set(key, entry);
+  }
   // In key order, so that two batches never wait on each other's rows in opposite orders.
-  unique.sort((a, b) =>
-    a.eventId === b.eventId ? a.revision - b.revision : a.eventId < b.eventId ? -1 : 1,
+  const unique = [...byRevision.values()].sort((a, b) =>
+    a.id === b.id ? a.rev - b.rev : a.id < b.id ? -1 : 1,
   );
   await db.query(
-    `INSERT INTO submission_status (event_id, revision, aggregated_at)
-     SELECT id, rev, $3 FROM unnest($1::uuid[], $2::int[]) AS t(id, rev)
-     ON CONFLICT (event_id, revision) DO UPDATE
-        SET aggregated_at = coalesce(submission_status.aggregated_at, EXCLUDED.aggregated_at),
-            updated_at = now()`,
-    [unique.map((r) => r.eventId), unique.map((r) => r.revision), at],
+    `INSERT INTO submission_status (event_id, revision, aggregated_regions, last_aggregated_at)
+     SELECT t.id, t.rev, t.regions, $2
+       FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, rev int, regions text[])
+     ON CONFLICT (event_id, revision) DO UPDATE SET
+        aggregated_regions = ARRAY(SELECT DISTINCT unnest(submission_status.aggregated_regions
+                                                          || EXCLUDED.aggregated_regions) ORDER BY 1),
+        last_aggregated_at = EXCLUDED.last_aggregated_at,
+        -- the region that completes the located ones makes it aggregated, at this batch's time
+        aggregated_at = coalesce(submission_status.aggregated_at,
+          CASE WHEN submission_status.located_at IS NOT NULL
+                AND (submission_status.located_regions IS NULL
+                     OR submission_status.located_regions
+                        <@ (submission_status.aggregated_regions || EXCLUDED.aggregated_regions))
+               THEN EXCLUDED.last_aggregated_at END),
+        updated_at = now()`,
+    [JSON.stringify(unique.map((u) => ({ ...u, regions: u.regions.sort() }))), at],
   );
 }

@@ -77,6 +77,56 @@ describe('submission_status on the real PostgreSQL', () => {
     expect(await store.revision(id, 1)).toEqual(first);
   });
 
+  it('is aggregated only once every region the locator wrote has been applied, in either order', async () => {
+    const regions = ['871f9b0a9ffffff', '871f9b0a8ffffff', '871f9b0abffffff'];
+    const located = (id: string) =>
+      record(id, {
+        stage: 'locator',
+        status: 'located',
+        at: at('2026-05-01T07:12:02Z'),
+        regions: [...regions].sort(),
+      });
+    const applied = (id: string, region: string, iso: string) =>
+      recordAggregated(pool, [{ eventId: id, revision: 1, region }], new Date(iso));
+
+    // The locator's status first, then the regions in three batches.
+    const march = randomUUID();
+    await recordStatuses(pool, [located(march)]);
+    await applied(march, regions[0]!, '2026-05-01T07:12:03Z');
+    await applied(march, regions[1]!, '2026-05-01T07:12:04Z');
+    expect((await store.revision(march, 1))?.status).toBe('located');
+    await applied(march, regions[2]!, '2026-05-01T07:12:05Z');
+    // A replayed region afterwards changes nothing.
+    await applied(march, regions[0]!, '2026-05-01T08:00:00Z');
+    expect(await store.revision(march, 1)).toMatchObject({
+      status: 'aggregated',
+      times: { located: '2026-05-01T07:12:02.000Z', aggregated: '2026-05-01T07:12:05.000Z' },
+    });
+
+    // The aggregator first (two regions, then the third), the locator's status last.
+    const other = randomUUID();
+    await recordAggregated(
+      pool,
+      [
+        { eventId: other, revision: 1, region: regions[0]! },
+        { eventId: other, revision: 1, region: regions[1]! },
+      ],
+      new Date('2026-05-01T07:12:03Z'),
+    );
+    await recordStatuses(pool, [located(other)]);
+    expect((await store.revision(other, 1))?.status).toBe('located');
+    await applied(other, regions[2]!, '2026-05-01T07:12:06Z');
+    expect((await store.revision(other, 1))?.times.aggregated).toBe('2026-05-01T07:12:06.000Z');
+
+    // Every region applied before the locator's status is read: aggregated as it is read.
+    const late = randomUUID();
+    for (const [i, region] of regions.entries())
+      await applied(late, region, `2026-05-01T07:12:0${3 + i}Z`);
+    expect((await store.revision(late, 1))?.status).toBe('received');
+    await recordStatuses(pool, [located(late)]);
+    expect((await store.revision(late, 1))?.times.aggregated).toBe('2026-05-01T07:12:05.000Z');
+  });
+
   it('keeps the first rejection, its stage and violations; lists revisions newest first', async () => {
     const id = randomUUID();
     const rejection = {
