@@ -48,6 +48,41 @@ interface Seen {
 }
 
 /**
+ * Clicks the first of `points` (lon/lat) where `layer` is drawn on top of the events and the
+ * zones; false when it is under them everywhere.
+ */
+async function clickWhereOnTop(
+  page: Page,
+  points: ReadonlyArray<{ readonly x: number; readonly y: number }>,
+  layer: string,
+): Promise<boolean> {
+  const at = await page.evaluate(
+    ({ points, layer }) => {
+      type Clickable = {
+        project(p: [number, number]): { x: number; y: number };
+        queryRenderedFeatures(
+          p: [number, number],
+          o: { layers: string[] },
+        ): Array<{ layer: { id: string } }>;
+      };
+      const map = (globalThis as unknown as { cortegeMap: { map: Clickable } }).cortegeMap.map;
+      const below = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
+      for (const p of points) {
+        const { x, y } = map.project([p.x, p.y]);
+        const [top] = map.queryRenderedFeatures([x, y], { layers: [...below, layer] });
+        if (top?.layer.id === layer) return { x, y };
+      }
+      return null;
+    },
+    { points: [...points], layer },
+  );
+  if (at === null) return false;
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+  return true;
+}
+
+/**
  * The cells the map draws now (each once, whatever the tiles that hold it), and how many the
  * API matches for the same bucket, resolution and box: the page's own token and route.
  */
@@ -433,26 +468,8 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
           ORDER BY cell`,
         [DAY, drawn.cells],
       );
-      const at = await page.evaluate((points) => {
-        type Clickable = {
-          project(p: [number, number]): { x: number; y: number };
-          queryRenderedFeatures(
-            p: [number, number],
-            o: { layers: string[] },
-          ): Array<{ layer: { id: string } }>;
-        };
-        const map = (globalThis as unknown as { cortegeMap: { map: Clickable } }).cortegeMap.map;
-        const layers = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
-        for (const p of points) {
-          const { x, y } = map.project([p.x, p.y]);
-          const [top] = map.queryRenderedFeatures([x, y], { layers: [...layers, 'hotspots-fill'] });
-          if (top?.layer.id === 'hotspots-fill') return { x, y };
-        }
-        return null;
-      }, centres);
-      if (at === null) throw new Error('every hotspot drawn is under an event or a zone');
-      const box = await page.locator('#map canvas').boundingBox();
-      await page.mouse.click((box?.x ?? 0) + at.x, (box?.y ?? 0) + at.y);
+      if (!(await clickWhereOnTop(page, centres, 'hotspots-fill')))
+        throw new Error('every hotspot drawn is under an event or a zone');
       const popup = page.locator('.maplibregl-popup-content');
       await expect(popup.textContent()).resolves.toMatch(/(Hot|Cold) spot.*z-?\d/s);
 
@@ -557,26 +574,8 @@ describe('the map in a real Chromium (stages and the analysts’ API as processe
           WHERE a.status = 'ACTIVE' AND a.event_a || ':' || a.event_b = ANY($1)`,
         [drawn],
       );
-      const spot = await page.evaluate((candidates) => {
-        type Clickable = {
-          project(p: [number, number]): { x: number; y: number };
-          queryRenderedFeatures(
-            p: [number, number],
-            o: { layers: string[] },
-          ): Array<{ layer: { id: string } }>;
-        };
-        const map = (globalThis as unknown as { cortegeMap: { map: Clickable } }).cortegeMap.map;
-        const layers = ['events-points', 'events-route', 'events-footprint', 'zones-fill'];
-        for (const p of candidates) {
-          const { x, y } = map.project([p.x, p.y]);
-          const [top] = map.queryRenderedFeatures([x, y], { layers: [...layers, 'alerts-fill'] });
-          if (top?.layer.id === 'alerts-fill') return { x, y };
-        }
-        return null;
-      }, points);
-      if (spot === null) throw new Error('every alert drawn is under an event or a zone');
-      const box = await page.locator('#map canvas').boundingBox();
-      await page.mouse.click((box?.x ?? 0) + spot.x, (box?.y ?? 0) + spot.y);
+      if (!(await clickWhereOnTop(page, points, 'alerts-fill')))
+        throw new Error('every alert drawn is under an event or a zone');
       const popup = page.locator('.maplibregl-popup-content');
       await expect(popup.textContent()).resolves.toMatch(
         /Conflict alert \((HIGH|MEDIUM|LOW)\).*Rule[A-Z_]+(\/[A-Z_]+)?:[A-Z_]+/s,
