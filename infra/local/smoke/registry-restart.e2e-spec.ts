@@ -252,8 +252,9 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
     const firstLocator = await stage('locator');
     await throughTheStages(before.ids);
     const idsBefore = await subjectIds(url);
+    // The stages' subjects: the contract, their outputs and the submission status.
     expect(Object.keys(idsBefore).sort()).toEqual(
-      [topics.input, topics.events, topics.presence].map((t) => `${t}-value`).sort(),
+      [topics.input, topics.events, topics.presence, topics.status].map((t) => `${t}-value`).sort(),
     );
 
     // The locator is replaced across the restart: the new one fetches every writer schema and
