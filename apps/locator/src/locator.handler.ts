@@ -55,7 +55,7 @@ export class LocatorHandler implements TopicWork<Submission> {
             code: 'geocode_not_found',
           })),
         };
-        return { rejected, with: [this.status.rejected(submission, rejected)] };
+        return { rejected, with: this.status.rejected(submission, rejected) };
       }
       case 'located': {
         this.state.stage(submission.eventId, outcome.record);

@@ -65,7 +65,7 @@ export class SanitizerHandler implements TopicWork<Submission> {
         violations: violations.map((v) => ({ path: v.path, code: v.code })),
         violationsTotal: total,
       };
-      return Promise.resolve({ rejected, with: [this.status.rejected(submission, rejected)] });
+      return Promise.resolve({ rejected, with: this.status.rejected(submission, rejected) });
     }
 
     this.gate.stage(submission.eventId, submission.revision);

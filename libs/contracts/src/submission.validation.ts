@@ -229,6 +229,16 @@ function checkCoordinates(
   }
 }
 
+/** An event id as the contract takes it: an RFC 9562 UUID (versions 1–8), in any case. */
+export function isEventId(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** A revision as the contract takes it: an integer ≥ 1. */
+export function isRevision(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 1;
+}
+
 /**
  * The envelope's rules, for the contract and the sanitizer alike: an RFC 9562 UUID event id
  * (versions 1–8, any case; `parseSubmission` writes it in lower case), a revision that is an
@@ -239,7 +249,7 @@ export function envelopeViolations(
   s: Pick<Submission, 'eventId' | 'revision' | 'action' | 'payload' | 'source'>,
 ): Violation[] {
   const found: Violation[] = [];
-  if (!UUID.test(s.eventId))
+  if (!isEventId(s.eventId))
     found.push({
       path: 'eventId',
       code: ViolationCode.InvalidUuid,
@@ -251,7 +261,7 @@ export function envelopeViolations(
       code: ViolationCode.InvalidSource,
       message: `${preview(s.source)} is not an application identifier (a lower-case letter, then at most 63 of a-z 0-9 . _ -)`,
     });
-  if (!Number.isSafeInteger(s.revision) || s.revision < 1)
+  if (!isRevision(s.revision))
     found.push({
       path: 'revision',
       code: ViolationCode.InvalidRevision,

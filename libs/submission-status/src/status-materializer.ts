@@ -2,6 +2,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { AvroSerde } from '@app/schema-registry';
 import type { StatusRecord } from './submission-status.schema';
+import { hasStatusIdentity } from './status-output';
 import { recordStatuses } from './submission-status.store';
 
 export interface StatusMaterializerOptions {
@@ -20,8 +21,9 @@ export interface StatusMaterializerOptions {
  * consumer reads committed only, so an aborted stage transaction's statuses never count) is
  * recorded in one PostgreSQL transaction, then its offset committed to Kafka. A crash between
  * the two replays the batch, which changes nothing (each time is kept from the first record
- * that sets it; a webhook's id is derived from its revision). A record that cannot be decoded
- * is logged and passed over.
+ * that sets it; a webhook's id is derived from its revision). A record that cannot be decoded,
+ * or whose event id or revision no submission can have (a stage's older version wrote those),
+ * is logged and passed over: one such record must not hold the topic back.
  */
 export class StatusMaterializer {
   private consumer: Consumer | undefined;
@@ -48,7 +50,13 @@ export class StatusMaterializer {
         for (const message of batch.messages) {
           if (message.value === null) continue;
           try {
-            records.push(await this.serde.decode(message.value));
+            const record = await this.serde.decode(message.value);
+            if (hasStatusIdentity(record)) records.push(record);
+            else
+              this.options.log?.(
+                'warn',
+                `status record ${batch.partition}/${message.offset} passed over: event ${JSON.stringify(record.eventId.slice(0, 64))} revision ${record.revision} is no submission's identity`,
+              );
           } catch (error) {
             this.options.log?.(
               'warn',

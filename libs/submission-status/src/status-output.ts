@@ -1,4 +1,5 @@
 import type { AppConfig } from '@app/config';
+import { isEventId, isRevision } from '@app/contracts';
 import { DLQ_MAX_VIOLATIONS, retentionConfigs, type Rejection, type StageOutput } from '@app/kafka';
 import { AvroSerde, type RegistryClient } from '@app/schema-registry';
 import {
@@ -40,9 +41,14 @@ export class StatusWriter {
     );
   }
 
-  /** The record saying the stage rejected `subject`, and why. */
-  rejected(subject: StatusSubject, rejection: Rejection): StageOutput {
-    return this.output(subject, 'rejected', statusRejection(rejection));
+  /**
+   * The record saying the stage rejected `subject`, and why; none when the subject has no
+   * identity a status could be asked for (an event id that is not a UUID, a revision below 1):
+   * its dead letter is the whole answer.
+   */
+  rejected(subject: StatusSubject, rejection: Rejection): StageOutput[] {
+    if (!hasStatusIdentity(subject)) return [];
+    return [this.output(subject, 'rejected', statusRejection(rejection))];
   }
 
   private output(
@@ -63,6 +69,11 @@ export class StatusWriter {
     };
     return { topic: this.topic, key: subject.eventId, value: this.serde.encode(record) };
   }
+}
+
+/** Whether a status can be kept for `subject`: a contract event id and revision. */
+export function hasStatusIdentity(subject: Pick<StatusSubject, 'eventId' | 'revision'>): boolean {
+  return isEventId(subject.eventId) && isRevision(subject.revision);
 }
 
 /** A rejection as a status keeps it: its first violations (as many as a dead letter lists). */

@@ -2,8 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
 import { migrate } from '@app/database';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { recordAggregated, recordStatuses, SubmissionStatusStore, type StatusRecord } from '../src';
+import { AvroSerde, RegistryClient } from '@app/schema-registry';
+import {
+  createTestDatabase,
+  createTopics,
+  testKafka,
+  testProducer,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@app/testing';
+import {
+  recordAggregated,
+  recordStatuses,
+  StatusMaterializer,
+  StatusWriter,
+  SUBMISSION_STATUS_SCHEMA,
+  SubmissionStatusStore,
+  type StatusRecord,
+} from '../src';
 
 const config = loadConfig();
 const at = (iso: string) => Date.parse(iso);
@@ -160,5 +177,71 @@ describe('submission_status on the real PostgreSQL', () => {
     });
     expect(await store.revision(id, 3)).toBeUndefined();
     expect(await store.revisions(randomUUID())).toEqual([]);
+  });
+
+  it('passes over a status record no submission can have and records the ones after it (Kafka and the registry, real)', async () => {
+    const kafka = testKafka(config);
+    const topic = uniqueName('status');
+    await createTopics(kafka, [topic], 1);
+    const serde = await AvroSerde.register<StatusRecord>(
+      new RegistryClient(config.registry.url),
+      topic,
+      SUBMISSION_STATUS_SCHEMA,
+    );
+    const warnings: string[] = [];
+    const materializer = new StatusMaterializer(kafka, pool, serde, {
+      topic,
+      groupId: uniqueName('status-materializer'),
+      log: (_level, line) => warnings.push(line),
+    });
+    const producer = testProducer(kafka);
+    const valid = randomUUID();
+    const rejection = {
+      code: 'invalid_revision',
+      message: 'revision: invalid_revision',
+      violations: [{ path: 'revision', code: 'invalid_revision' }],
+      violationsTotal: 1,
+    };
+    try {
+      await producer.connect();
+      // What a stage's earlier version wrote for a submission sent with revision 0 and one
+      // whose event id is not a UUID, in the same partition before a valid record.
+      await producer.send({
+        topic,
+        messages: [
+          record(randomUUID(), { revision: 0, status: 'rejected', rejection }),
+          record('not-a-uuid', { status: 'rejected', rejection }),
+          record(valid, {}),
+        ].map((r) => ({ key: r.eventId, value: serde.encode(r) })),
+      });
+      await materializer.start();
+      await waitFor('the valid record materialized', async () =>
+        (await store.revision(valid, 1))?.status === 'clean' ? true : undefined,
+      );
+      expect(warnings).toEqual([
+        expect.stringMatching(/revision 0 is no submission's identity/),
+        expect.stringMatching(/event "not-a-uuid" revision 1 is no submission's identity/),
+      ]);
+    } finally {
+      await materializer.close();
+      await producer.disconnect();
+    }
+  });
+
+  it('writes no rejection status for a submission without an identity; its dead letter says it all', async () => {
+    const topic = uniqueName('status');
+    const writer = new StatusWriter(
+      topic,
+      await AvroSerde.register<StatusRecord>(
+        new RegistryClient(config.registry.url),
+        topic,
+        SUBMISSION_STATUS_SCHEMA,
+      ),
+      'sanitizer',
+    );
+    const rejection = { code: 'invalid_revision', message: 'revision: invalid_revision' };
+    expect(writer.rejected({ eventId: randomUUID(), revision: 0 }, rejection)).toEqual([]);
+    expect(writer.rejected({ eventId: 'abc', revision: 1 }, rejection)).toEqual([]);
+    expect(writer.rejected({ eventId: randomUUID(), revision: 2 }, rejection)).toHaveLength(1);
   });
 });
