@@ -246,48 +246,56 @@ describe('a registry restart (private Apicurio on the stack PostgreSQL, stages a
     };
   }
 
-  it('keeps every subject id and decodes every record after the restart; new records flow; no dead letter', async () => {
-    const before = await publish(new RegistryClient(url));
-    await stage('sanitizer');
-    const firstLocator = await stage('locator');
-    await throughTheStages(before.ids);
-    const idsBefore = await subjectIds(url);
-    // The stages' subjects: the contract, their outputs and the submission status.
-    expect(Object.keys(idsBefore).sort()).toEqual(
-      [topics.input, topics.events, topics.presence, topics.status].map((t) => `${t}-value`).sort(),
-    );
+  it(
+    'keeps every subject id and decodes every record after the restart; new records flow; no dead letter',
+    async () => {
+      const before = await publish(new RegistryClient(url));
+      await stage('sanitizer');
+      const firstLocator = await stage('locator');
+      await throughTheStages(before.ids);
+      const idsBefore = await subjectIds(url);
+      // The stages' subjects: the contract, their outputs and the submission status.
+      expect(Object.keys(idsBefore).sort()).toEqual(
+        [topics.input, topics.events, topics.presence, topics.status]
+          .map((t) => `${t}-value`)
+          .sort(),
+      );
 
-    // The locator is replaced across the restart: the new one fetches every writer schema and
-    // registers its own from the restarted registry. The sanitizer keeps running through it.
-    expect(await firstLocator.stop('SIGTERM')).toBe(0);
-    await restartRegistry();
-    expect(await subjectIds(url)).toEqual(idsBefore);
+      // The locator is replaced across the restart: the new one fetches every writer schema and
+      // registers its own from the restarted registry. The sanitizer keeps running through it.
+      expect(await firstLocator.stop('SIGTERM')).toBe(0);
+      await restartRegistry();
+      expect(await subjectIds(url)).toEqual(idsBefore);
 
-    const fresh = new RegistryClient(url);
-    const decoded = await decodeEverything(fresh);
-    expect(decoded.input.map((s) => s.eventId).sort()).toEqual([...before.ids].sort());
-    expect(decoded.events.map((s) => s.eventId).sort()).toEqual([...before.ids].sort());
-    expect(new Set(decoded.presence.map((p) => p.eventId))).toEqual(new Set(before.ids));
-    for (const [subject, ids] of Object.entries(decoded.schemaIds)) {
-      expect(idsBefore[subject]).toEqual(expect.arrayContaining(ids));
-    }
+      const fresh = new RegistryClient(url);
+      const decoded = await decodeEverything(fresh);
+      expect(decoded.input.map((s) => s.eventId).sort()).toEqual([...before.ids].sort());
+      expect(decoded.events.map((s) => s.eventId).sort()).toEqual([...before.ids].sort());
+      expect(new Set(decoded.presence.map((p) => p.eventId))).toEqual(new Set(before.ids));
+      for (const [subject, ids] of Object.entries(decoded.schemaIds)) {
+        expect(idsBefore[subject]).toEqual(expect.arrayContaining(ids));
+      }
 
-    await stage('locator');
-    const after = await publish(fresh);
-    expect(after.schemaId).toBe(before.schemaId);
-    await throughTheStages(after.ids);
+      await stage('locator');
+      const after = await publish(fresh);
+      expect(after.schemaId).toBe(before.schemaId);
+      await throughTheStages(after.ids);
 
-    const all = await decodeEverything(new RegistryClient(url));
-    const everyId = [...before.ids, ...after.ids].sort();
-    expect(all.events.map((s) => s.eventId).sort()).toEqual(everyId);
-    expect(new Set(all.presence.map((p) => p.eventId))).toEqual(new Set(everyId));
-    expect(await subjectIds(url)).toEqual(idsBefore);
-    expect(
-      (await readTopic(kafka, topics.dlq, 1, { timeoutMs: 3_000 })).map((l) =>
-        String(l.message.key),
-      ),
-    ).toEqual([]);
-  });
+      const all = await decodeEverything(new RegistryClient(url));
+      const everyId = [...before.ids, ...after.ids].sort();
+      expect(all.events.map((s) => s.eventId).sort()).toEqual(everyId);
+      expect(new Set(all.presence.map((p) => p.eventId))).toEqual(new Set(everyId));
+      expect(await subjectIds(url)).toEqual(idsBefore);
+      expect(
+        (await readTopic(kafka, topics.dlq, 1, { timeoutMs: 3_000 })).map((l) =>
+          String(l.message.key),
+        ),
+      ).toEqual([]);
+      // Every step is bounded and names itself when it fails: the registry's restart by the
+      // stack's start limit, each stage's start and stop by a minute, each wait by its own.
+    },
+    config.stack.startTimeoutMs + 300_000,
+  );
 
   it('answers again, without a restart, once its database is back after dropping every connection and refusing new ones', async () => {
     const pid = registry?.pid();

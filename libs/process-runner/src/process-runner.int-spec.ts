@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { uniqueName, waitFor } from '@app/testing';
+import { freePort, uniqueName, waitFor } from '@app/testing';
 import type { ManagedProcess, ProcessExit, ProcessSpawn } from './managed-process';
 import { ProcessRunner, type ProcessRunnerOptions } from './process-runner';
 import { ProcessRunnerErrorCode } from './process-runner.error';
@@ -352,16 +351,6 @@ function isZombie(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 function byName<T extends { name: string }>(a: T, b: T): number {

@@ -59,17 +59,33 @@ export class AppProcess {
             `${this.app} exited with ${this.child.exitCode}:\n${this.output.slice(-3000)}`,
           );
         }
-        const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        const response = await fetch(`http://127.0.0.1:${port}/health`, {
+          signal: AbortSignal.timeout(5_000),
+        }).catch(() => undefined);
         return response?.ok ? true : undefined;
       },
       { timeoutMs, intervalMs: 200 },
     );
   }
 
-  /** Sends `signal` and resolves with the exit code once the process is gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill(signal);
-    return this.exit ?? null;
+  /**
+   * Sends `signal` and resolves with the exit code once the process is gone. A process still
+   * there after `timeoutMs` is killed (SIGKILL, so nothing outlives the test) and the stop
+   * fails with the end of its output: a shutdown that hangs is a finding, not a test timeout.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 60_000): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null;
+    child.kill(signal);
+    try {
+      return await waitFor(`${this.app} gone after ${signal}`, () => this.exit, { timeoutMs });
+    } catch (error) {
+      child.kill('SIGKILL');
+      await this.exit;
+      throw new Error(
+        `${(error as Error).message}; killed. Its output ends:\n${this.output.slice(-3000)}`,
+      );
+    }
   }
 }

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Polls `probe` every `intervalMs` (ms) until it returns a value other than undefined, and
- * returns it. Fails after `timeoutMs` (ms) with `what` in the message. Tests wait with this,
- * never with a fixed sleep.
+ * returns it. Fails after `timeoutMs` (ms) with `what` in the message, also when a probe is
+ * still running then (a request that never answers fails the wait at its deadline, not the
+ * test's). Tests wait with this, never with a fixed sleep.
  */
 export async function waitFor<T>(
   what: string,
@@ -12,10 +13,34 @@ export async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
+    const value = await beforeDeadline(probe, deadline, what, timeoutMs);
     if (value !== undefined) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
+  }
+}
+
+/** The probe's answer, or a failure at the deadline if it has none by then. */
+async function beforeDeadline<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  deadline: number,
+  what: string,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  const timer = new AbortController();
+  // A check started just before the deadline still gets a second to answer.
+  const late = sleep(Math.max(deadline - Date.now(), 1_000), undefined, {
+    signal: timer.signal,
+  }).then(() => {
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting for ${what} (its last check had not answered)`,
+    );
+  });
+  late.catch(() => undefined); // an abort once the probe answered is no failure
+  try {
+    return await Promise.race([Promise.resolve().then(probe), late]);
+  } finally {
+    timer.abort();
   }
 }
