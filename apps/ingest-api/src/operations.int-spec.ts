@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
 import { submissionJsonSchema } from '@app/contracts';
-import { sampleSubmissions } from '@app/testing';
+import { freePort, sampleSubmissions } from '@app/testing';
 import { startIngestApi, type RunningIngestApi } from '../test/ingest-api.harness';
-
-/** A local port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The value of each `cortege_ingest_submissions_total` outcome in a Prometheus text. */
 const submissionCounters = (text: string): Record<string, number> =>
@@ -93,7 +83,7 @@ describe('the ingest API’s operational endpoints', () => {
 describe('the ingest API with PostgreSQL unreachable', () => {
   let api: RunningIngestApi;
   beforeAll(async () => {
-    const port = await closedPort();
+    const port = await freePort();
     api = await startIngestApi(
       { DATABASE_URL: `postgres://cortege:cortege@127.0.0.1:${port}/cortege` },
       { healthy: false },
@@ -111,7 +101,7 @@ describe('the ingest API with PostgreSQL unreachable', () => {
 describe('the ingest API with Kafka and the registry unreachable', () => {
   let api: RunningIngestApi;
   beforeAll(async () => {
-    const [kafkaPort, registryPort] = [await closedPort(), await closedPort()];
+    const [kafkaPort, registryPort] = [await freePort(), await freePort()];
     api = await startIngestApi(
       {
         KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
