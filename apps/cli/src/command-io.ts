@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 
 /** Where a command writes: stdout for its results, stderr for messages. */
@@ -29,4 +30,39 @@ export function argumentRefusals(command: string, help: string, io: CommandIo) {
       return 2;
     },
   };
+}
+
+/** The options of a command, as `parseArgs` takes them. */
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+type StrictArgs<O extends ParseArgsOptionsConfig> = {
+  args: string[];
+  options: O;
+  allowPositionals: true;
+  strict: true;
+};
+
+/** What `commandArgs` found in the arguments: the options' values and the positionals. */
+export type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<StrictArgs<O>>
+>;
+
+/**
+ * `argv` parsed strictly against `options` (an unknown option, or a value missing or given to
+ * a flag, is refused), or the refusal's message.
+ */
+export function commandArgs<const O extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  options: O,
+): CommandArgs<O> | { readonly refused: string } {
+  try {
+    return parseArgs<StrictArgs<O>>({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    return { refused: (error as Error).message };
+  }
 }

@@ -9,10 +9,8 @@ export async function scanTopic(
   kafka: Kafka,
   topic: string,
   visit: (key: Buffer | null, headers: Record<string, string>) => void,
-  idleMs = 3000,
 ): Promise<number> {
   return readRange(kafka, topic, {
-    idleMs,
     onBatch: (_partition, messages) => {
       for (const message of messages) visit(message.key, textHeaders(message.headers));
     },
@@ -31,8 +29,6 @@ export function textHeaders(headers: IHeaders | undefined): Record<string, strin
 export interface RangeRead {
   /** Per partition, the first offset to read (decimal text); the earliest when absent. */
   readonly from?: ReadonlyMap<number, string>;
-  /** ms without any record after which the read ends (aborted records and markers are invisible). */
-  readonly idleMs?: number;
   /**
    * Each fetched batch's records, in offset order per partition, awaited before the next one.
    * Returning `false` ends the read there.
@@ -43,14 +39,21 @@ export interface RangeRead {
   ) => Promise<boolean | void> | boolean | void;
 }
 
+/** How long a read may go without any batch from the broker before it fails. */
+export const READ_STALL_MS = 60_000;
+
 /**
  * Reads a topic `read_committed`, from `read.from` (or the beginning) up to the end offsets it
- * had when called, in a throwaway consumer group that commits nothing. A partition is done when
- * a batch reaches its end offset (allowing for one trailing transaction marker); `idleMs`
- * without any record also ends the read. Returns how many records were passed on.
+ * had when called (its last stable offsets), in a throwaway consumer group that commits
+ * nothing, and returns how many records were passed on.
+ *
+ * A partition is done when a fetched batch reaches its end offset. The consumer's batch events
+ * count too, so a tail of aborted records or transaction markers (which no record shows) ends
+ * its partition as soon as it is fetched: the read never ends on a quiet moment, however long
+ * a busy broker takes to answer, and never returns short. A read that gets no batch at all for
+ * `READ_STALL_MS` fails, naming the partitions and offsets it was waiting for.
  */
 export async function readRange(kafka: Kafka, topic: string, read: RangeRead): Promise<number> {
-  const idleMs = read.idleMs ?? 3000;
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
@@ -71,41 +74,60 @@ export async function readRange(kafka: Kafka, topic: string, read: RangeRead): P
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      let idle = setTimeout(resolve, idleMs * 3);
       let ended = false;
-      const done = () => {
+      let stall: NodeJS.Timeout | undefined;
+      const finish = (error?: Error) => {
+        if (ended) return;
         ended = true;
-        clearTimeout(idle);
-        resolve();
+        clearTimeout(stall);
+        removeListener();
+        if (error === undefined) resolve();
+        else reject(error);
       };
+      const stalled = () =>
+        finish(
+          new Error(
+            `reading ${topic}: no batch from the broker for ${READ_STALL_MS / 1000} s; still to read: ` +
+              [...remaining].map(([p, end]) => `partition ${p} up to offset ${end}`).join(', '),
+          ),
+        );
+      const armStall = () => {
+        clearTimeout(stall);
+        stall = setTimeout(stalled, READ_STALL_MS);
+      };
+      /** A batch of `partition` (delivered or all filtered out) went up to `lastOffset`. */
+      const reached = (partition: number, lastOffset: string) => {
+        armStall();
+        const end = remaining.get(partition);
+        if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(partition);
+        if (remaining.size === 0) finish();
+      };
+      // Emitted for every batch, also one whose records were all aborted or markers, which
+      // never reaches `eachBatch`.
+      const removeListener = consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.topic === topic) reached(payload.partition, payload.lastOffset);
+      });
+      armStall();
       consumer
         .run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             if (ended) return;
-            clearTimeout(idle);
             const end = remaining.get(batch.partition);
             const first = BigInt(read.from?.get(batch.partition) ?? 0);
             const messages = batch.messages.filter(
               (m) => BigInt(m.offset) >= first && (end === undefined || BigInt(m.offset) < end),
             );
-            if (messages.length > 0) {
-              seen += messages.length;
-              if ((await read.onBatch(batch.partition, messages)) === false) return done();
-            }
-            // The last stable offset can sit past the last record (transaction markers).
-            if (
-              end !== undefined &&
-              BigInt(batch.highWatermark) >= end &&
-              BigInt(batch.lastOffset()) + 2n >= end
-            ) {
-              remaining.delete(batch.partition);
-            }
-            if (remaining.size === 0) return done();
-            idle = setTimeout(done, idleMs);
+            if (messages.length === 0) return;
+            seen += messages.length;
+            // The caller's work on a batch is no silence from the broker.
+            clearTimeout(stall);
+            const more = await read.onBatch(batch.partition, messages);
+            if (more === false) finish();
+            else if (!ended) armStall();
           },
         })
-        .catch(reject);
+        .catch((error: Error) => finish(error));
       for (const [partition, offset] of read.from ?? [])
         if (remaining.has(partition)) consumer.seek({ topic, partition, offset });
     });

@@ -188,55 +188,29 @@ export interface TopicExtent {
 }
 
 /**
- * Reads the first readable record of each partition of `topic` (`read_committed`, in a
- * throwaway group that commits nothing) and returns the earliest of their timestamps. A
- * partition whose remaining offsets hold no readable record (markers only) is given up
- * after `idleMs` without a record.
+ * Reads the first readable record of each partition of `topic` (`readRange`: `read_committed`,
+ * in a throwaway group that commits nothing) and returns the earliest of their timestamps. The
+ * read stops once every partition that holds a record has shown its first; a partition of
+ * markers and aborted records only is read to its end.
  */
-export async function topicExtent(
-  kafka: Kafka,
-  topic: string,
-  idleMs = 2_000,
-): Promise<TopicExtent> {
+export async function topicExtent(kafka: Kafka, topic: string): Promise<TopicExtent> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const offsets = ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(e.low)), 0);
   const waiting = new Set(
     ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => e.partition),
   );
-  const offsets = ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(e.low)), 0);
-  if (waiting.size === 0) return { offsets, oldest: null };
   let oldest: number | undefined;
-  const consumer = kafka.consumer({
-    groupId: `extent-${topic}-${process.pid}-${Date.now()}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 100,
+  await readRange(kafka, topic, {
+    onBatch: (partition, messages) => {
+      const first = messages[0];
+      if (first === undefined || !waiting.delete(partition)) return;
+      const at = Number(first.timestamp);
+      if (oldest === undefined || at < oldest) oldest = at;
+      return waiting.size > 0;
+    },
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      let idle = setTimeout(resolve, idleMs * 3);
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const first = batch.messages[0];
-            if (first === undefined || !waiting.has(batch.partition)) return;
-            clearTimeout(idle);
-            waiting.delete(batch.partition);
-            const at = Number(first.timestamp);
-            if (oldest === undefined || at < oldest) oldest = at;
-            if (waiting.size === 0) return resolve();
-            idle = setTimeout(resolve, idleMs);
-            return Promise.resolve();
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
   return { offsets, oldest: oldest === undefined ? null : new Date(oldest).toISOString() };
 }
 
@@ -256,7 +230,6 @@ export async function latestPerKey(
 ): Promise<Map<string, LatestRecord>> {
   const latest = new Map<string, LatestRecord>();
   await readRange(kafka, topic, {
-    idleMs: 2_000,
     onBatch: (partition, messages) => {
       for (const message of messages)
         if (message.key !== null)

@@ -1,10 +1,15 @@
-import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { localToday, readAgenda } from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { ARRONDISSEMENTS, isAgendaDay, MAX_AGENDA_DAYS, tensionModelOf } from '@app/tension';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
-import { missingSchemaMessage } from './missing-schema';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
+import { withDatabase } from './with-database';
 
 export const AGENDA_HELP = `usage: cortege agenda [--days N] [--from D] [--json]
 
@@ -29,35 +34,24 @@ export async function agendaCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('agenda', AGENDA_HELP, io);
-  let from: string;
-  let days: number;
-  let json: boolean;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        days: { type: 'string' },
-        from: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-    if (positionals.length > 0) return usage(`unexpected ${positionals.join(', ')}`);
-    from = values.from ?? localToday();
-    if (!isAgendaDay(from)) return badValue(`--from: expected a day YYYY-MM-DD, not '${from}'`);
-    days = values.days === undefined ? 30 : Number(values.days);
-    if (!/^\d+$/.test(values.days ?? '30') || days < 1 || days > MAX_AGENDA_DAYS)
-      return badValue(
-        `--days: expected a whole number from 1 to ${MAX_AGENDA_DAYS}, not '${values.days}'`,
-      );
-    json = values.json === true;
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, {
+    days: { type: 'string' },
+    from: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if ('refused' in parsed) return usage(parsed.refused);
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return usage(`unexpected ${positionals.join(', ')}`);
+  const from = values.from ?? localToday();
+  if (!isAgendaDay(from)) return badValue(`--from: expected a day YYYY-MM-DD, not '${from}'`);
+  const days = values.days === undefined ? 30 : Number(values.days);
+  if (!/^\d+$/.test(values.days ?? '30') || days < 1 || days > MAX_AGENDA_DAYS)
+    return badValue(
+      `--days: expected a whole number from 1 to ${MAX_AGENDA_DAYS}, not '${values.days}'`,
+    );
+  const json = values.json === true;
 
-  const pool = openPool();
-  try {
+  return withDatabase('agenda', openPool, io, async (pool) => {
     const agenda = await readAgenda(pool, {
       from,
       days,
@@ -86,12 +80,5 @@ export async function agendaCommand(
       `level 1-10 per arrondissement and day (reference ${agenda.reference}, resolution ${agenda.resolution}); ! = events in conflict`,
     );
     return 0;
-  } catch (error) {
-    const message = missingSchemaMessage(error);
-    if (message === undefined) throw error;
-    io.stderr.write(`cortege agenda: ${message}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }

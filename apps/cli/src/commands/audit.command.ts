@@ -1,9 +1,14 @@
-import { parseArgs } from 'node:util';
 import { AuditLog, type AuditHead } from '@app/access';
 import type { Pool } from 'pg';
-import { argumentRefusals, type CommandIo, PROCESS_IO, writeLine } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { parseRfc3339 } from '../rfc3339';
-import { missingSchemaMessage } from './missing-schema';
+import { withDatabase } from './with-database';
 
 export const AUDIT_HELP = `usage: cortege audit verify [--expect-head ID:HASH]
        cortege audit export --since <RFC 3339 date-time>
@@ -28,6 +33,13 @@ Exit codes: 0 done (verify: chain intact), 1 chain broken or schema missing, 2 b
 /** `--expect-head ID:HASH`: a row id and the 64 hex digits of its hash. */
 const HEAD = /^([1-9]\d{0,18}):([0-9a-f]{64})$/;
 
+/** The options `cortege audit` takes (parsed strictly). */
+const OPTIONS = {
+  'expect-head': { type: 'string' },
+  since: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /**
  * `cortege audit verify|export`: `argv` is what follows `audit`. The pool is opened only once
  * the arguments are valid, and closed before returning. Returns the exit code.
@@ -38,12 +50,8 @@ export async function auditCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('audit', AUDIT_HELP, io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, OPTIONS);
+  if ('refused' in parsed) return usage(parsed.refused);
   const { values, positionals } = parsed;
   const [action, ...extra] = positionals;
   if (extra.length > 0) return usage(`unexpected ${extra.map((e) => `'${e}'`).join(' ')}`);
@@ -91,28 +99,5 @@ async function withAudit(
   io: CommandIo,
   work: (audit: AuditLog) => Promise<number>,
 ): Promise<number> {
-  const pool = openPool();
-  try {
-    return await work(new AuditLog(pool));
-  } catch (error) {
-    const missing = missingSchemaMessage(error);
-    if (missing === undefined) throw error;
-    io.stderr.write(`cortege audit: ${missing}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'expect-head': { type: 'string' },
-      since: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return withDatabase('audit', openPool, io, (pool) => work(new AuditLog(pool)));
 }

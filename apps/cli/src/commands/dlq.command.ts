@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { AppConfig } from '@app/config';
 import { PRESENCE_SCHEMA, SUBMISSION_SCHEMA } from '@app/contracts';
 import { DLQ_HEADERS, kafkaFromConfig, readRange, textHeaders } from '@app/kafka';
 import { AvroSerde, RegistryClient } from '@app/schema-registry';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { startProgress } from '../progress';
 import { parseRfc3339 } from '../rfc3339';
@@ -62,30 +67,25 @@ interface Filter {
   readonly until?: Date;
 }
 
-const parse = (argv: readonly string[]) =>
-  parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      stage: { type: 'string' },
-      reason: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      max: { type: 'string' },
-      topic: { type: 'string' },
-      execute: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-
 /** The options each action takes. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   list: ['stage', 'reason', 'since', 'until', 'json'],
   show: ['topic', 'json'],
   redrive: ['stage', 'reason', 'since', 'until', 'max', 'execute', 'json'],
 };
+
+/** The options `cortege dlq` takes (parsed strictly). */
+const OPTIONS = {
+  stage: { type: 'string' },
+  reason: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  max: { type: 'string' },
+  topic: { type: 'string' },
+  execute: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `cortege dlq list|show|redrive`: `argv` is what follows `dlq`. Returns the exit code. */
 export async function dlqCommand(
@@ -95,12 +95,8 @@ export async function dlqCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('dlq', DLQ_HELP, io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, OPTIONS);
+  if ('refused' in parsed) return usage(parsed.refused);
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   const allowed = ALLOWED[action ?? ''];
@@ -241,7 +237,6 @@ async function list(
       io.stderr,
     );
     await readRange(kafka, topic, {
-      idleMs: 2_000,
       onBatch: (partition, messages) => {
         progress.add(messages.length);
         for (const message of messages) {
@@ -329,7 +324,6 @@ async function show(
   let found: KafkaMessage | undefined;
   await readRange(kafka, topic, {
     from: new Map([[partition, offset]]),
-    idleMs: 2_000,
     onBatch: (p, messages) => {
       found = messages.find((m) => p === partition && m.offset === offset);
       return found === undefined;
@@ -467,7 +461,6 @@ async function redrive(
       try {
         await readRange(kafka, topic, {
           from,
-          idleMs: 2_000,
           onBatch: async (partition, messages) => {
             const sends: Array<{
               topic: string;

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   AccessError,
   HabilitationStore,
@@ -8,9 +7,15 @@ import {
   type Habilitation,
 } from '@app/access';
 import type { Pool } from 'pg';
-import { argumentRefusals, type CommandIo, PROCESS_IO, writeLine } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { parseRfc3339 } from '../rfc3339';
-import { missingSchemaMessage } from './missing-schema';
+import { withDatabase } from './with-database';
 
 export const HABILITATION_HELP = `usage: cortege habilitation grant --subject S --role R --reason TEXT [--until T] [--by WHO]
        cortege habilitation revoke ID --reason TEXT [--by WHO]
@@ -40,6 +45,17 @@ export function cliOperator(): string {
   }
 }
 
+/** The options `cortege habilitation` takes (parsed strictly). */
+const OPTIONS = {
+  subject: { type: 'string' },
+  role: { type: 'string' },
+  reason: { type: 'string' },
+  until: { type: 'string' },
+  by: { type: 'string' },
+  active: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /**
  * `cortege habilitation grant|revoke|list`: `argv` is what follows `habilitation`. The pool is
  * opened only once the arguments are valid, and closed before returning. Returns the exit code.
@@ -50,12 +66,8 @@ export async function habilitationCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('habilitation', HABILITATION_HELP, io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, OPTIONS);
+  if ('refused' in parsed) return usage(parsed.refused);
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   const unexpected = (allowed: readonly (keyof typeof values)[]) =>
@@ -122,25 +134,19 @@ async function withStore(
   action: string,
   work: (store: HabilitationStore) => Promise<Habilitation | Habilitation[]>,
 ): Promise<number> {
-  const pool = openPool();
-  try {
-    const result = await work(new HabilitationStore(pool));
-    for (const habilitation of Array.isArray(result) ? result : [result]) {
-      await writeLine(io.stdout, JSON.stringify(habilitation));
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof AccessError) {
+  return withDatabase(`habilitation ${action}`, openPool, io, async (pool) => {
+    try {
+      const result = await work(new HabilitationStore(pool));
+      for (const habilitation of Array.isArray(result) ? result : [result]) {
+        await writeLine(io.stdout, JSON.stringify(habilitation));
+      }
+      return 0;
+    } catch (error) {
+      if (!(error instanceof AccessError)) throw error;
       io.stderr.write(`cortege habilitation ${action}: ${error.message}\n`);
       return exitCodeOf(error.code);
     }
-    const missing = missingSchemaMessage(error);
-    if (missing === undefined) throw error;
-    io.stderr.write(`cortege habilitation ${action}: ${missing}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 /** Bad input is a usage error (2); a refusal because of what is stored, 1. */
@@ -160,21 +166,4 @@ function exitCodeOf(code: AccessErrorCode): number {
       return _exhaustive;
     }
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      subject: { type: 'string' },
-      role: { type: 'string' },
-      reason: { type: 'string' },
-      until: { type: 'string' },
-      by: { type: 'string' },
-      active: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

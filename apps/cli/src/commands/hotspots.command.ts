@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   HOTSPOT_WINDOW_KINDS,
@@ -8,9 +7,15 @@ import {
 } from '@app/aggregation';
 import type { AppConfig } from '@app/config';
 import { tensionModelOf } from '@app/tension';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
-import { missingSchemaMessage } from './missing-schema';
+import { withDatabase } from './with-database';
 
 export const HOTSPOTS_HELP = `usage: cortege hotspots recompute [--window day|week] [--from D --to D] [--json]
        cortege hotspots list      [--window day|week] [--date D] [--json]
@@ -41,59 +46,46 @@ export async function hotspotsCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('hotspots', HOTSPOTS_HELP, io);
-  let action: 'recompute' | 'list';
   let kinds: readonly HotspotWindowKind[];
-  let json: boolean;
-  let from: string | undefined;
-  let to: string | undefined;
-  let date: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        window: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        date: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [first, ...rest] = positionals;
-    if (first !== 'recompute' && first !== 'list') return usage('expected recompute or list');
-    if (rest.length > 0) return usage(`unexpected ${rest.join(', ')}`);
-    action = first;
-    json = values.json === true;
-    if (values.window === undefined) kinds = HOTSPOT_WINDOW_KINDS;
-    else if (values.window === 'day' || values.window === 'week') kinds = [values.window];
-    else return badValue(`--window: expected day or week, not '${values.window}'`);
-    for (const [name, value] of Object.entries({
-      from: values.from,
-      to: values.to,
-      date: values.date,
-    }))
-      if (value !== undefined && !isDay(value))
-        return badValue(`--${name}: expected a day YYYY-MM-DD, not '${value}'`);
-    if (action === 'list' && (values.from !== undefined || values.to !== undefined))
-      return usage('--from and --to are for recompute; list takes --date');
-    if (action === 'recompute' && values.date !== undefined)
-      return usage('--date is for list; recompute takes --from and --to');
-    if ((values.from === undefined) !== (values.to === undefined))
-      return usage('--from and --to go together');
-    if (values.from !== undefined && values.to !== undefined && values.from >= values.to)
-      return badValue('--from must come before --to');
-    ({ from, to, date } = values);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, {
+    window: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    date: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('refused' in parsed) return usage(parsed.refused);
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  if (first !== 'recompute' && first !== 'list') return usage('expected recompute or list');
+  if (rest.length > 0) return usage(`unexpected ${rest.join(', ')}`);
+  const action = first;
+  const json = values.json === true;
+  if (values.window === undefined) kinds = HOTSPOT_WINDOW_KINDS;
+  else if (values.window === 'day' || values.window === 'week') kinds = [values.window];
+  else return badValue(`--window: expected day or week, not '${values.window}'`);
+  for (const [name, value] of Object.entries({
+    from: values.from,
+    to: values.to,
+    date: values.date,
+  }))
+    if (value !== undefined && !isDay(value))
+      return badValue(`--${name}: expected a day YYYY-MM-DD, not '${value}'`);
+  if (action === 'list' && (values.from !== undefined || values.to !== undefined))
+    return usage('--from and --to are for recompute; list takes --date');
+  if (action === 'recompute' && values.date !== undefined)
+    return usage('--date is for list; recompute takes --from and --to');
+  if ((values.from === undefined) !== (values.to === undefined))
+    return usage('--from and --to go together');
+  if (values.from !== undefined && values.to !== undefined && values.from >= values.to)
+    return badValue('--from must come before --to');
+  const { from, to, date } = values;
 
-  const pool = openPool();
-  const store = new HotspotStore(pool, tensionModelOf(config.tension).bucketMinutes);
-  const alpha = config.aggregator.hotspots.alpha;
-  const started = Date.now();
-  try {
+  return withDatabase('hotspots', openPool, io, async (pool) => {
+    const store = new HotspotStore(pool, tensionModelOf(config.tension).bucketMinutes);
+    const alpha = config.aggregator.hotspots.alpha;
+    const started = Date.now();
     if (action === 'list') {
       const rows = (
         await store.list({ kind: kinds.length === 1 ? kinds[0] : undefined, day: date })
@@ -144,12 +136,5 @@ export async function hotspotsCommand(
       `recomputed ${outcomes.length} window(s) at alpha ${alpha} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;
-  } catch (error) {
-    const message = missingSchemaMessage(error);
-    if (message === undefined) throw error;
-    io.stderr.write(`cortege hotspots: ${message}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '@app/config';
 import type { Pool } from 'pg';
-import { missingSchemaMessage } from './missing-schema';
+import { missingSchemaMessage } from './with-database';
 
 export const CHECKSUM_HELP = `cortege checksum
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import {
@@ -18,7 +17,13 @@ import { kafkaFromConfig, latestPerKey, retainedTopics, topicConfigValues } from
 import { RegistrySubjects } from '@app/schema-registry';
 import { tensionModelOf } from '@app/tension';
 import { version as softwareVersion, name as softwareName } from '../../../../package.json';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import {
   canonicalJson,
@@ -47,7 +52,7 @@ import {
   type PlatformInventory,
 } from '../purge/purge-inventory';
 import { cliOperator } from './habilitation.command';
-import { missingSchemaMessage } from './missing-schema';
+import { withDatabase } from './with-database';
 
 export const PURGE_HELP = `usage: cortege purge --all       [--confirm PHRASE] [--operator NAME] [--json]
        cortege purge --event ID    [--confirm PHRASE] [--operator NAME] [--json]
@@ -106,31 +111,16 @@ export async function purgeCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('purge', PURGE_HELP, io);
-  let values: {
-    all?: boolean;
-    event?: string;
-    confirm?: string;
-    operator?: string;
-    json?: boolean;
-  };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        all: { type: 'boolean' },
-        event: { type: 'string' },
-        confirm: { type: 'string' },
-        operator: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, {
+    all: { type: 'boolean' },
+    event: { type: 'string' },
+    confirm: { type: 'string' },
+    operator: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('refused' in parsed) return usage(parsed.refused);
+  const { values, positionals } = parsed;
   if (positionals[0] === 'verify') {
     if (positionals.length !== 2) return usage('verify takes one REPORT.json');
     return verifyCommand(positionals[1] as string, config, openPool, io, values.json === true);
@@ -160,17 +150,9 @@ export async function purgeCommand(
 
   const operator = values.operator ?? cliOperator();
   const kafka = kafkaFromConfig({ ...config, logLevel: 'error' }, 'cli');
-  const pool = openPool();
-  try {
-    return await runPurge(config, kafka, pool, scope, operator, io, values.json === true);
-  } catch (error) {
-    const message = missingSchemaMessage(error);
-    if (message === undefined) throw error;
-    io.stderr.write(`cortege purge: ${message}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  return withDatabase('purge', openPool, io, (pool) =>
+    runPurge(config, kafka, pool, scope, operator, io, values.json === true),
+  );
 }
 
 const progressFile = (config: AppConfig, scope: Scope): string =>

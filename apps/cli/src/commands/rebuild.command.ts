@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   alertOptionsOf,
@@ -14,10 +13,16 @@ import { PRESENCE_SCHEMA, type Presence } from '@app/contracts';
 import { kafkaFromConfig, readRange, type ConsumedPosition } from '@app/kafka';
 import { AvroSerde, RegistryClient, SerdeError } from '@app/schema-registry';
 import { tensionModelOf } from '@app/tension';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { startProgress } from '../progress';
-import { missingSchemaMessage } from './missing-schema';
+import { missingSchemaMessage } from './with-database';
 
 export const REBUILD_HELP = `usage: cortege rebuild [--json]
 
@@ -43,19 +48,14 @@ export async function rebuildCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage } = argumentRefusals('rebuild', REBUILD_HELP, io);
-  let json: boolean;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (positionals.length > 0) return usage(`unexpected ${positionals.join(', ')}`);
-    json = values.json === true;
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('refused' in parsed) return usage(parsed.refused);
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return usage(`unexpected ${positionals.join(', ')}`);
+  const json = values.json === true;
   const { inputTopic: topic, groupId } = config.aggregator;
   const model = tensionModelOf(config.tension);
   const kafka = kafkaFromConfig({ ...config, logLevel: 'error' }, 'cli');
@@ -78,7 +78,6 @@ export async function rebuildCommand(
       try {
         await readRange(kafka, topic, {
           from,
-          idleMs: 2_000,
           onBatch: async (partition, messages) => {
             const inputs: PresenceInput[] = [];
             const skipped: ConsumedPosition[] = [];

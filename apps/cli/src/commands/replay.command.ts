@@ -1,13 +1,18 @@
-import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { Duration } from 'luxon';
 import type { Pool } from 'pg';
 import type { AppConfig } from '@app/config';
 import { kafkaFromConfig } from '@app/kafka';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { parseRfc3339 } from '../rfc3339';
-import { missingSchemaMessage } from './missing-schema';
+import { missingSchemaMessage } from './with-database';
 
 export const REPLAY_HELP = `usage: cortege replay <sanitizer|locator|aggregator> <where> [--partitions P,…] [--execute] [--json]
 
@@ -41,28 +46,23 @@ export interface PartitionMove {
   readonly again: number;
 }
 
-const parse = (argv: readonly string[]) =>
-  parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'to-earliest': { type: 'boolean' },
-      'to-latest': { type: 'boolean' },
-      'to-offset': { type: 'string' },
-      'to-datetime': { type: 'string' },
-      'by-duration': { type: 'string' },
-      partitions: { type: 'string' },
-      execute: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-
 type Target =
   | { readonly kind: 'earliest' | 'latest' }
   | { readonly kind: 'offset'; readonly offset: bigint }
   | { readonly kind: 'time'; readonly at: number };
+
+/** The options `cortege replay` takes (parsed strictly). */
+const OPTIONS = {
+  'to-earliest': { type: 'boolean' },
+  'to-latest': { type: 'boolean' },
+  'to-offset': { type: 'string' },
+  'to-datetime': { type: 'string' },
+  'by-duration': { type: 'string' },
+  partitions: { type: 'string' },
+  execute: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `cortege replay <stage> …`: `argv` is what follows `replay`. Returns the exit code. */
 export async function replayCommand(
@@ -72,12 +72,8 @@ export async function replayCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('replay', REPLAY_HELP, io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, OPTIONS);
+  if ('refused' in parsed) return usage(parsed.refused);
   const { values, positionals } = parsed;
   const [stage, ...rest] = positionals;
   if (stage === undefined) return usage('which stage? sanitizer, locator or aggregator');

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import {
   alertOptionsOf,
@@ -19,10 +18,16 @@ import {
   type TopicRole,
 } from '@app/kafka';
 import { tensionModelOf } from '@app/tension';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { parseRfc3339 } from '../rfc3339';
-import { missingSchemaMessage } from './missing-schema';
+import { withDatabase } from './with-database';
 
 export const RETENTION_HELP = `usage: cortege retention status [--now T] [--json]
        cortege retention apply  [--now T] [--json]
@@ -64,50 +69,40 @@ export async function retentionCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('retention', RETENTION_HELP, io);
-  let action: 'status' | 'apply';
-  let json: boolean;
   let now: Date;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        now: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [first, ...rest] = positionals;
-    if (first !== 'status' && first !== 'apply') return usage('expected status or apply');
-    if (rest.length > 0) return usage(`unexpected ${rest.join(', ')}`);
-    action = first;
-    json = values.json === true;
-    if (values.now === undefined) now = new Date();
-    else {
-      const parsed = parseRfc3339(values.now, '--now');
-      if (!parsed.ok) return badValue(parsed.message);
-      now = parsed.date;
-    }
-  } catch (error) {
-    return usage((error as Error).message);
+  const parsed = commandArgs(argv, {
+    json: { type: 'boolean' },
+    now: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('refused' in parsed) return usage(parsed.refused);
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  if (first !== 'status' && first !== 'apply') return usage('expected status or apply');
+  if (rest.length > 0) return usage(`unexpected ${rest.join(', ')}`);
+  const action = first;
+  const json = values.json === true;
+  if (values.now === undefined) now = new Date();
+  else {
+    const given = parseRfc3339(values.now, '--now');
+    if (!given.ok) return badValue(given.message);
+    now = given.date;
   }
 
   const kafka = kafkaFromConfig({ ...config, logLevel: 'error' }, 'cli');
-  const pool = openPool();
-  const model = tensionModelOf(config.tension);
-  const aggregator = new PresenceAggregator(
-    pool,
-    model,
-    config.aggregator.groupId,
-    alertOptionsOf(config.aggregator.alerts),
-  );
-  const tables = new TableRetention(pool, config.retention, aggregator, undefined, {
-    store: new HotspotStore(pool, model.bucketMinutes),
-    alpha: config.aggregator.hotspots.alpha,
-  });
-  const started = Date.now();
-  try {
+  return withDatabase('retention', openPool, io, async (pool) => {
+    const model = tensionModelOf(config.tension);
+    const aggregator = new PresenceAggregator(
+      pool,
+      model,
+      config.aggregator.groupId,
+      alertOptionsOf(config.aggregator.alerts),
+    );
+    const tables = new TableRetention(pool, config.retention, aggregator, undefined, {
+      store: new HotspotStore(pool, model.bucketMinutes),
+      alpha: config.aggregator.hotspots.alpha,
+    });
+    const started = Date.now();
     if (action === 'status') {
       const status = {
         now: now.toISOString(),
@@ -195,14 +190,7 @@ export async function retentionCommand(
         `${tombstones.length} tombstone(s) on ${eventsTopic}; in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;
-  } catch (error) {
-    const message = missingSchemaMessage(error);
-    if (message === undefined) throw error;
-    io.stderr.write(`cortege retention: ${message}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 async function topicStatus(config: AppConfig): Promise<TopicStatus[]> {

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Type } from 'avsc';
 import type { Pool } from 'pg';
 import type { AppConfig } from '@app/config';
@@ -20,7 +19,13 @@ import {
   valueSubject,
   type SchemaApprovalRecord,
 } from '@app/schema-registry';
-import { argumentRefusals, PROCESS_IO, writeLine, type CommandIo } from '../command-io';
+import {
+  argumentRefusals,
+  commandArgs,
+  PROCESS_IO,
+  writeLine,
+  type CommandIo,
+} from '../command-io';
 import { recordOperation } from '../operations-audit';
 import { cliOperator } from './habilitation.command';
 
@@ -53,6 +58,18 @@ The first stage dead-letters records written with a schema never approved (reaso
 unapproved_schema). Proposals and approvals are in the access audit. Exit codes: 0 done,
 1 refused or failed, 2 bad usage.`;
 
+/** The options `cortege schema` takes (parsed strictly). */
+const OPTIONS = {
+  topic: { type: 'string' },
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  initial: { type: 'boolean' },
+  'dpo-informed-on': { type: 'string' },
+  'impact-study': { type: 'string' },
+  approver: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** `cortege schema …`: `argv` is what follows `schema`. Returns the exit code. */
 export async function schemaCommand(
   argv: readonly string[],
@@ -62,12 +79,8 @@ export async function schemaCommand(
   today: Date = new Date(),
 ): Promise<number> {
   const { usage, badValue } = argumentRefusals('schema', SCHEMA_HELP, io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  const parsed = commandArgs(argv, OPTIONS);
+  if ('refused' in parsed) return usage(parsed.refused);
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   const topic = values.topic ?? config.sanitizer.inputTopic;
@@ -186,24 +199,6 @@ export async function schemaCommand(
       await pool.end();
     }
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      topic: { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-      initial: { type: 'boolean' },
-      'dpo-informed-on': { type: 'string' },
-      'impact-study': { type: 'string' },
-      approver: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 /**

@@ -188,7 +188,6 @@ async function topicManifest(
   const hashes = new Map(ends.map((e) => [e.partition, createHash('sha256')]));
   const counts = new Map(ends.map((e) => [e.partition, 0]));
   await readRange(kafka, topic, {
-    idleMs: 1_500,
     onBatch: (partition, messages) => {
       const hash = hashes.get(partition);
       if (hash === undefined) return;
@@ -309,7 +308,6 @@ export async function eventInventory(
     const records: EventRecord[] = [];
     const hash = createHash('sha256');
     await readRange(kafka, topic, {
-      idleMs: 1_500,
       onBatch: (partition, messages) => {
         for (const message of messages) {
           const header = message.headers?.[EVENT_ID_HEADER];
