@@ -128,4 +128,42 @@ describe('reading a topic range on the real broker', () => {
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThanOrEqual(50);
   });
+
+  it('passes on nothing written after it began, in a partition it reads or one it does not', async () => {
+    const name = await topic();
+    // 3 MB in partition 0: more than one fetch (1 MB a partition), so the read is still going
+    // when the first batch's handler writes to partitions 0 and 1.
+    const producer = testProducer(kafka);
+    await producer.connect();
+    try {
+      for (let start = 0; start < 3_000; start += 500)
+        await producer.send({
+          topic: name,
+          messages: Array.from({ length: 500 }, (_, i) => ({
+            partition: 0,
+            value: Buffer.alloc(1_000, String((start + i) % 10)),
+          })),
+        });
+      const partitions = new Set<number>();
+      let batches = 0;
+      let written = false;
+      const seen = await readRange(kafka, name, {
+        onBatch: async (partition) => {
+          partitions.add(partition);
+          batches += 1;
+          if (written) return;
+          written = true;
+          await producer.send({
+            topic: name,
+            messages: [0, 1].map((p) => ({ partition: p, value: Buffer.from('late') })),
+          });
+        },
+      });
+      expect(batches).toBeGreaterThan(1);
+      expect(seen).toBe(3_000);
+      expect([...partitions]).toEqual([0]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
 });

@@ -58,12 +58,14 @@ export async function readRange(kafka: Kafka, topic: string, read: RangeRead): P
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const start = (partition: number, low: string) => BigInt(read.from?.get(partition) ?? low);
-  const remaining = new Map(
+  /** Per partition with something to read, its end offset; records from there on are not read. */
+  const endOf: ReadonlyMap<number, bigint> = new Map(
     ends
       .filter((e) => BigInt(e.high) > start(e.partition, e.low))
       .map((e) => [e.partition, BigInt(e.high)]),
   );
-  if (remaining.size === 0) return 0;
+  if (endOf.size === 0) return 0;
+  const remaining = new Map(endOf);
   const consumer = kafka.consumer({
     groupId: `read-${topic}-${process.pid}-${Date.now()}`,
     readUncommitted: false,
@@ -113,10 +115,12 @@ export async function readRange(kafka: Kafka, topic: string, read: RangeRead): P
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             if (ended) return;
-            const end = remaining.get(batch.partition);
+            // A partition already done, or with nothing to read, may still be fetched: what
+            // was written there since the read began is not part of it.
+            const end = endOf.get(batch.partition) ?? 0n;
             const first = BigInt(read.from?.get(batch.partition) ?? 0);
             const messages = batch.messages.filter(
-              (m) => BigInt(m.offset) >= first && (end === undefined || BigInt(m.offset) < end),
+              (m) => BigInt(m.offset) >= first && BigInt(m.offset) < end,
             );
             if (messages.length === 0) return;
             seen += messages.length;
@@ -129,7 +133,7 @@ export async function readRange(kafka: Kafka, topic: string, read: RangeRead): P
         })
         .catch((error: Error) => finish(error));
       for (const [partition, offset] of read.from ?? [])
-        if (remaining.has(partition)) consumer.seek({ topic, partition, offset });
+        if (endOf.has(partition)) consumer.seek({ topic, partition, offset });
     });
   } finally {
     await consumer.disconnect();
